@@ -1,0 +1,134 @@
+//! The commands: load, simulate, summarize, write, print. Owns user-facing messages and
+//! exit codes; every number comes from the library modules below it.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::cli::{Command, RunArgs};
+use crate::engine::{self, EngineError, Job};
+use crate::output::{self, text, OutputError, Staging};
+use crate::scenario::{self, ScenarioError};
+use crate::stats;
+
+/// The commented template printed by `talentsim init`.
+pub const TEMPLATE: &str = include_str!("template.toml");
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// One or more scenario files are invalid.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Scenario(Vec<ScenarioError>),
+    /// The simulation could not run.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// Results could not be written.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+impl Error {
+    /// Returns the process exit code: 2 for invalid input, 1 for failures while running.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Scenario(_) => 2,
+            Error::Engine(_) | Error::Output(_) => 1,
+        }
+    }
+}
+
+/// Executes a parsed command.
+///
+/// # Errors
+/// [`Error`] with everything the user needs to fix the problem.
+pub fn execute(command: Command) -> Result<(), Error> {
+    match command {
+        Command::Run(args) => run(&args).map(|_| ()),
+        Command::Check { scenarios } => check(&scenarios),
+        Command::Init => {
+            print!("{TEMPLATE}");
+            Ok(())
+        }
+    }
+}
+
+/// Validates every file, printing one line per valid file.
+///
+/// # Errors
+/// [`Error::Scenario`] with the problems of every invalid file.
+pub fn check(paths: &[PathBuf]) -> Result<(), Error> {
+    let mut errors = Vec::new();
+    for path in paths {
+        match scenario::load(path) {
+            Ok(s) => println!(
+                "ok: {} ({}: {} levels, {}-{}, {} inflows, {} targets)",
+                path.display(),
+                s.name,
+                s.levels.len(),
+                s.start_year,
+                s.end_year,
+                s.inflows.len(),
+                s.targets.len()
+            ),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Scenario(errors))
+    }
+}
+
+/// Runs a scenario and writes its results; returns the output folder.
+///
+/// # Errors
+/// [`Error`] for an invalid scenario, a failed simulation or unwritable results; nothing
+/// is written then, and earlier results stay as they were.
+pub fn run(args: &RunArgs) -> Result<PathBuf, Error> {
+    let scenario = scenario::load(&args.scenario).map_err(|e| Error::Scenario(vec![e]))?;
+    let mut job = Job::from_scenario(&scenario);
+    job.runs = args.runs.unwrap_or(job.runs);
+    job.seed = args.seed.unwrap_or(job.seed);
+    job.threads = args.threads.map(usize::from);
+    let out = args.out.clone().unwrap_or_else(|| Path::new("output").join(&scenario.name));
+    // Fail before the long part if the destination can never be written.
+    drop(Staging::new(&out)?);
+
+    let started = Instant::now();
+    let bar = progress_bar(&job, scenario.horizon(), args.quiet);
+    let sim = engine::simulate(&scenario, &job, &|n| {
+        if let Some(b) = &bar {
+            b.inc(n);
+        }
+    })?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let summary = stats::summarize(&scenario, &sim, job.seed, job.process_noise);
+    let elapsed = started.elapsed();
+
+    let staging = Staging::new(&out)?;
+    output::write_tables(&summary, staging.path())?;
+    staging.commit()?;
+
+    if !args.quiet {
+        print!("{}", text::render(&summary));
+        println!("\nSimulated in {:.2} s; results in {}", elapsed.as_secs_f64(), out.display());
+    }
+    Ok(out)
+}
+
+/// Returns a progress bar on a terminal for jobs long enough to need one.
+fn progress_bar(job: &Job, horizon: usize, quiet: bool) -> Option<indicatif::ProgressBar> {
+    let long = job.runs.saturating_mul(horizon as u64) >= 2_000_000;
+    if quiet || !long || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(job.runs);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {eta} left") {
+        bar.set_style(style);
+    }
+    Some(bar)
+}

@@ -1,0 +1,233 @@
+//! The engine: the central path and the Monte Carlo runs of a scenario.
+//!
+//! Owns random streams and parallelism, and nothing else: run `i` draws from a
+//! `ChaCha8Rng` seeded with the job's seed on stream `i`, so a run's numbers depend only on
+//! `(seed, i)`: not on the thread count, the chunking, or how many other runs there are.
+//! Runs are written in place into one run-major table, in run order; the only shared
+//! state is a progress counter.
+
+use ndarray::Array2;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+use crate::model::{central_params, sample_params, step, Draw, Expected, Flows, Noisy, RunParams, State};
+use crate::scenario::{Metric, Scenario};
+
+/// How a job runs: overrides of the scenario's `[monte_carlo]` and the thread count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Job {
+    /// Number of runs (>= 1).
+    pub runs: u64,
+    /// Seed of the per-run streams.
+    pub seed: u64,
+    /// Whether flows are random.
+    pub process_noise: bool,
+    /// Worker threads; `None` uses every core.
+    pub threads: Option<usize>,
+}
+
+impl Job {
+    /// Returns the job the scenario's `[monte_carlo]` table describes.
+    pub fn from_scenario(scenario: &Scenario) -> Job {
+        let mc = scenario.monte_carlo;
+        Job { runs: mc.runs, seed: mc.seed, process_noise: mc.process_noise, threads: None }
+    }
+}
+
+/// Everything a job computed: per-run metric values and the central path.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    /// Metrics, in output order.
+    pub metrics: Vec<Metric>,
+    /// Years from `start_year` to `end_year`.
+    pub years: Vec<i32>,
+    /// Central path: `central[year * n_metrics + metric]`.
+    pub central: Vec<f64>,
+    /// One row per run, laid out like `central`. NaN marks an undefined share.
+    pub values: Array2<f64>,
+    /// Runs whose parameter set had to be drawn again, by the level that overflowed.
+    pub redrawn_by_level: Vec<u64>,
+}
+
+impl Simulation {
+    /// Returns the column of `values` (and index of `central`) of a year and metric.
+    pub fn column(&self, year_index: usize, metric_index: usize) -> usize {
+        year_index * self.metrics.len() + metric_index
+    }
+}
+
+/// Why a job could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// Too many runs drew rates out of a level above 1.
+    #[error(
+        "in {runs} of {total} runs the drawn rates out of level `{level}` (attrition + upgrades + transitions) \
+         exceeded 1 and were drawn again; more than 1% of runs is an error, not something to clip: \
+         narrow the distributions of that level's rates"
+    )]
+    Redraws {
+        /// Level name.
+        level: String,
+        /// Runs affected.
+        runs: u64,
+        /// Runs in the job.
+        total: u64,
+    },
+    /// The result table would not fit in memory.
+    #[error("{runs} runs need about {needed} MiB for results but about {available} MiB is available; use fewer runs")]
+    TooLarge {
+        /// Runs requested.
+        runs: u64,
+        /// Estimated MiB needed.
+        needed: u64,
+        /// MiB available.
+        available: u64,
+    },
+    /// The thread pool could not be built.
+    #[error("cannot start {0} worker threads")]
+    Threads(usize),
+}
+
+/// Runs per unit of parallel work.
+const CHUNK_RUNS: usize = 64;
+/// Draws of a run's parameter set before the run is declared impossible.
+const MAX_ATTEMPTS: usize = 1_000;
+
+/// Computes the central path and every run of a job.
+///
+/// `progress` is called from worker threads with the number of runs just finished.
+///
+/// # Errors
+/// [`EngineError`] when the results would not fit in memory, the threads cannot start, or
+/// more than 1% of runs needed their parameters drawn again.
+pub fn simulate(scenario: &Scenario, job: &Job, progress: &(dyn Fn(u64) + Sync)) -> Result<Simulation, EngineError> {
+    let metrics = Metric::all(scenario.levels.len());
+    let years: Vec<i32> = (scenario.start_year..=scenario.end_year).collect();
+    let row = years.len() * metrics.len();
+    let runs = usize::try_from(job.runs).unwrap_or(usize::MAX);
+    check_memory(job.runs, row)?;
+
+    let mut central = vec![0.0; row];
+    project(scenario, &central_params(scenario), &mut Expected, &mut central);
+
+    let mut values = vec![0.0; runs * row];
+    let mut work = || -> Vec<Vec<u64>> {
+        values
+            .par_chunks_mut(row * CHUNK_RUNS)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut redrawn = vec![0; scenario.levels.len()];
+                let mut params = RunParams::default();
+                for (i, out) in chunk.chunks_mut(row).enumerate() {
+                    let run = (c * CHUNK_RUNS + i) as u64;
+                    if let Some(level) = run_one(scenario, job, run, &mut params, out) {
+                        redrawn[level] += 1;
+                    }
+                }
+                progress((chunk.len() / row) as u64);
+                redrawn
+            })
+            .collect()
+    };
+    let chunks = match job.threads {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map_err(|_| EngineError::Threads(n))?
+            .install(work),
+        None => work(),
+    };
+
+    let mut redrawn_by_level = vec![0; scenario.levels.len()];
+    for c in &chunks {
+        redrawn_by_level.iter_mut().zip(c).for_each(|(a, b)| *a += b);
+    }
+    let worst = (0..scenario.levels.len()).max_by_key(|&l| redrawn_by_level[l]).unwrap_or(0);
+    let redrawn_runs: u64 = redrawn_by_level.iter().sum();
+    if redrawn_runs * 100 > job.runs {
+        return Err(EngineError::Redraws { level: scenario.levels[worst].clone(), runs: redrawn_by_level[worst], total: job.runs });
+    }
+    let values = Array2::from_shape_vec((runs, row), values).expect("the table has runs x row cells");
+    Ok(Simulation { metrics, years, central, values, redrawn_by_level })
+}
+
+/// Simulates run `run` into `out`; returns the level that forced a redraw, if any.
+fn run_one(scenario: &Scenario, job: &Job, run: u64, params: &mut RunParams, out: &mut [f64]) -> Option<usize> {
+    let mut rng = ChaCha8Rng::seed_from_u64(job.seed);
+    rng.set_stream(run);
+    let mut redrawn = None;
+    let mut valid = false;
+    for _ in 0..MAX_ATTEMPTS {
+        match sample_params(scenario, &mut rng, params) {
+            Ok(()) => {
+                valid = true;
+                break;
+            }
+            Err(level) => {
+                redrawn.get_or_insert(level);
+            }
+        }
+    }
+    if !valid {
+        // No valid draw in MAX_ATTEMPTS: project the central parameters, which validation
+        // guarantees are valid. The job then fails on the redraw share, so these numbers
+        // never reach an output.
+        *params = central_params(scenario);
+    }
+    if job.process_noise {
+        project(scenario, params, &mut Noisy(&mut rng), out);
+    } else {
+        project(scenario, params, &mut Expected, out);
+    }
+    redrawn
+}
+
+/// Projects from the initial stock, writing every metric of every year into `out`.
+fn project<D: Draw>(scenario: &Scenario, params: &RunParams, draw: &mut D, out: &mut [f64]) {
+    let n_metrics = scenario.levels.len() + 5;
+    let mut state = State::initial(scenario);
+    let mut flows = Flows::default();
+    let high0 = high_skill(scenario, &state);
+    record(scenario, &state, high0, &mut out[..n_metrics]);
+    for (i, year) in params.years.iter().enumerate() {
+        step(scenario, year, &mut state, draw, &mut flows);
+        record(scenario, &state, high0, &mut out[(i + 1) * n_metrics..(i + 2) * n_metrics]);
+    }
+}
+
+fn high_skill(scenario: &Scenario, state: &State) -> f64 {
+    state.stock[scenario.high_skill_from..].iter().sum()
+}
+
+/// Writes the metrics of [`Metric::all`] for one state.
+fn record(scenario: &Scenario, state: &State, high0: f64, out: &mut [f64]) {
+    let total: f64 = state.stock.iter().sum();
+    let high = high_skill(scenario, state);
+    out[0] = total;
+    out[1] = high;
+    out[2] = if total > 0.0 { high / total } else { f64::NAN };
+    out[3] = state.high_skill_added;
+    out[4] = high - high0;
+    out[5..].copy_from_slice(&state.stock);
+}
+
+/// Refuses a job whose result table would not fit in the memory available.
+fn check_memory(runs: u64, row: usize) -> Result<(), EngineError> {
+    const MIB: u64 = 1 << 20;
+    // The table, plus the sorting scratch of one column per summary thread.
+    let needed = runs.saturating_mul(row as u64).saturating_mul(8) / MIB + 64;
+    let available = available_memory_mib().unwrap_or(8 * 1024);
+    if needed > available * 8 / 10 {
+        return Err(EngineError::TooLarge { runs, needed, available });
+    }
+    Ok(())
+}
+
+/// Reads `MemAvailable` from /proc/meminfo where the system has one.
+fn available_memory_mib() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
+}

@@ -1,0 +1,216 @@
+//! The Markov manpower model: one year's step (MODEL.md sections 3 and 5a).
+//!
+//! `step` is pure: it takes the year's sampled parameters, the state and a [`Draw`]
+//! (expected values, or random draws from a caller's generator) and returns the flows.
+//! The same code therefore produces the central path and the process-noise runs. No I/O,
+//! no threads, no global random state.
+
+mod params;
+
+pub use params::{central_params, sample_params, RunParams, YearParams};
+
+use rand::Rng;
+use rand_distr::{Binomial, Distribution, Poisson};
+
+use crate::scenario::Scenario;
+
+/// Stocks by level at the end of a year, and the running high-skill additions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    /// Stock by level (whole numbers under process noise).
+    pub stock: Vec<f64>,
+    /// Gross additions to the high-skill group since the start year.
+    pub high_skill_added: f64,
+}
+
+impl State {
+    /// Returns the state at the end of the start year.
+    pub fn initial(scenario: &Scenario) -> State {
+        State { stock: scenario.initial.clone(), high_skill_added: 0.0 }
+    }
+}
+
+/// Everything that happened in one step, for checks and accounting.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Flows {
+    /// People leaving, by level.
+    pub exits: Vec<f64>,
+    /// People moved by each of the scenario's moves (upgrades and transitions).
+    pub moved: Vec<f64>,
+    /// People taken from their level by each inflow (non-zero for programmes only).
+    pub taken: Vec<f64>,
+    /// People arriving by inflow and level, flattened as `inflow * n_levels + level`.
+    pub arrived: Vec<f64>,
+    /// People entering the high-skill group from outside it in this step.
+    pub high_skill_added: f64,
+}
+
+/// How the step turns probabilities and expected counts into flows.
+pub trait Draw {
+    /// Number of `n` people with outcome probability `p`.
+    fn binomial(&mut self, n: f64, p: f64) -> f64;
+    /// Number of arrivals with expected count `lambda`.
+    fn poisson(&mut self, lambda: f64) -> f64;
+}
+
+/// Expected values: the deterministic (central-path) step.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Expected;
+
+impl Draw for Expected {
+    fn binomial(&mut self, n: f64, p: f64) -> f64 {
+        n * p
+    }
+
+    fn poisson(&mut self, lambda: f64) -> f64 {
+        lambda
+    }
+}
+
+/// Process noise: binomial outcomes and Poisson arrivals of whole people.
+#[derive(Debug)]
+pub struct Noisy<'r, R: Rng>(pub &'r mut R);
+
+impl<R: Rng> Draw for Noisy<'_, R> {
+    fn binomial(&mut self, n: f64, p: f64) -> f64 {
+        if n <= 0.0 || p <= 0.0 {
+            return 0.0;
+        }
+        if p >= 1.0 {
+            return n;
+        }
+        // Stocks are whole numbers below 2^53, so the conversion is exact.
+        Binomial::new(n as u64, p).map_or(n * p, |b| b.sample(self.0) as f64)
+    }
+
+    fn poisson(&mut self, lambda: f64) -> f64 {
+        if lambda <= 0.0 {
+            return 0.0;
+        }
+        Poisson::new(lambda).map_or(lambda.round(), |d| d.sample(self.0))
+    }
+}
+
+/// Returns the conditional probability of an outcome with probability `p` given that
+/// outcomes with total probability `1 - remaining` did not happen.
+fn conditional(p: f64, remaining: f64) -> f64 {
+    if p <= 0.0 {
+        0.0
+    } else if remaining <= p {
+        1.0
+    } else {
+        p / remaining
+    }
+}
+
+/// Splits `count` people over `(level, share)` pairs: a multinomial draw made of
+/// sequential binomials, or `count * share` under [`Expected`]. Adds to `out` by level.
+fn split<D: Draw>(count: f64, shares: &[(usize, f64)], draw: &mut D, out: &mut [f64]) {
+    let mut left = count;
+    let mut remaining = 1.0;
+    for (i, &(level, share)) in shares.iter().enumerate() {
+        let n = if i + 1 == shares.len() { left } else { draw.binomial(left, conditional(share, remaining)) };
+        out[level] += n;
+        left -= n;
+        remaining -= share;
+    }
+}
+
+/// Advances the state one year with the year's parameters; returns the flows in `flows`.
+///
+/// Order within the year (MODEL.md 3, 5a): each level's exits and moves are one
+/// multinomial draw on its stock at the start of the year; programmes then take from
+/// their level's stayers in file order, capped at what is left; new entrants arrive last
+/// and are not exposed to exit or upgrade in their first year.
+pub fn step<D: Draw>(scenario: &Scenario, params: &YearParams, state: &mut State, draw: &mut D, flows: &mut Flows) {
+    let n_levels = scenario.levels.len();
+    let hs = scenario.high_skill_from;
+    flows.exits.clear();
+    flows.exits.resize(n_levels, 0.0);
+    flows.moved.clear();
+    flows.moved.resize(scenario.moves.len(), 0.0);
+    flows.taken.clear();
+    flows.taken.resize(scenario.inflows.len(), 0.0);
+    flows.arrived.clear();
+    flows.arrived.resize(scenario.inflows.len() * n_levels, 0.0);
+    flows.high_skill_added = 0.0;
+
+    // Stayers start as the whole stock; outcomes are removed level by level.
+    let mut next = vec![0.0; n_levels];
+    let mut stayers = state.stock.clone();
+    let mut remaining = vec![1.0; n_levels];
+    for l in 0..n_levels {
+        let exits = draw.binomial(stayers[l], conditional(params.exit[l], remaining[l]));
+        flows.exits[l] = exits;
+        stayers[l] -= exits;
+        remaining[l] -= params.exit[l];
+    }
+    for (m, mv) in scenario.moves.iter().enumerate() {
+        let rate = params.moves[m];
+        let moved = draw.binomial(stayers[mv.from], conditional(rate, remaining[mv.from]));
+        stayers[mv.from] -= moved;
+        remaining[mv.from] -= rate;
+        next[mv.to] += moved;
+        flows.moved[m] = moved;
+        if mv.from < hs && mv.to >= hs {
+            flows.high_skill_added += moved;
+        }
+    }
+
+    let mut arrivals = vec![0.0; n_levels];
+    for (k, inflow) in scenario.inflows.iter().enumerate() {
+        let expected = params.inflow[k];
+        arrivals.fill(0.0);
+        match inflow.from {
+            Some(from) => {
+                let count = draw.poisson(expected).min(stayers[from]).max(0.0);
+                stayers[from] -= count;
+                flows.taken[k] = count;
+                split(count, &inflow.split, draw, &mut arrivals);
+                if from < hs {
+                    flows.high_skill_added += arrivals[hs..].iter().sum::<f64>();
+                }
+            }
+            None => {
+                let count = draw.poisson(expected);
+                split(count, &inflow.split, draw, &mut arrivals);
+                flows.high_skill_added += arrivals[hs..].iter().sum::<f64>();
+            }
+        }
+        for l in 0..n_levels {
+            next[l] += arrivals[l];
+            flows.arrived[k * n_levels + l] = arrivals[l];
+        }
+    }
+
+    for l in 0..n_levels {
+        // Rounding in the expected-value path can leave -1e-12; stocks are never negative.
+        state.stock[l] = (next[l] + stayers[l]).max(0.0);
+    }
+    state.high_skill_added += flows.high_skill_added;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conditional_probabilities_rebuild_a_multinomial() {
+        // Outcomes 0.1, 0.2, 0.3 in turn: each conditional on the earlier ones not happening.
+        let a = conditional(0.1, 1.0);
+        let b = conditional(0.2, 0.9);
+        let c = conditional(0.3, 0.7);
+        assert!((a - 0.1).abs() < 1e-15);
+        assert!(((1.0 - a) * b - 0.2).abs() < 1e-15);
+        assert!(((1.0 - a) * (1.0 - b) * c - 0.3).abs() < 1e-15);
+        assert_eq!(conditional(0.5, 0.5), 1.0);
+        assert_eq!(conditional(0.0, 0.0), 0.0);
+    }
+
+    #[test]
+    fn expected_split_is_proportional() {
+        let mut out = vec![0.0; 3];
+        split(100.0, &[(0, 0.25), (2, 0.75)], &mut Expected, &mut out);
+        assert_eq!(out, vec![25.0, 0.0, 75.0]);
+    }
+}

@@ -1,0 +1,266 @@
+//! Scenarios: the validated description of one region's workforce, its flows and its
+//! targets (MODEL.md sections 2-6).
+//!
+//! `load`/`parse` turn TOML text into a [`Scenario`] whose invariants hold, or into a
+//! [`ScenarioError`] listing every problem with file, line, column and key. Nothing
+//! downstream re-checks a scenario. This module reads text; it never simulates.
+
+mod diagnostic;
+mod param;
+mod raw;
+mod validate;
+
+use std::path::Path;
+
+pub use diagnostic::{Diagnostic, ScenarioError};
+pub use param::{Bound, Dist, Param, Value, Vary};
+pub use validate::{MAX_HORIZON, MAX_LEVELS, MAX_PEOPLE, MAX_RUNS};
+
+/// A validated scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Default output folder name.
+    pub name: String,
+    /// Human title for reports.
+    pub title: String,
+    /// Year of the initial stock (end of that year).
+    pub start_year: i32,
+    /// Last projected year; greater than `start_year`.
+    pub end_year: i32,
+    /// Level names, lowest first; at least one, unique.
+    pub levels: Vec<String>,
+    /// Index of the first high-skill level.
+    pub high_skill_from: usize,
+    /// Initial stock by level: whole, non-negative numbers.
+    pub initial: Vec<f64>,
+    /// Attrition rate by level.
+    pub attrition: Vec<Param>,
+    /// Upgrades and explicit transitions, upgrades first in level order.
+    pub moves: Vec<Move>,
+    /// Inflows and programmes, in file order.
+    pub inflows: Vec<Inflow>,
+    /// Monte Carlo settings.
+    pub monte_carlo: MonteCarlo,
+    /// Targets, in file order; names unique.
+    pub targets: Vec<Target>,
+}
+
+/// Whether a move is a level's upgrade or an explicit `[[transition]]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoveKind {
+    /// Certification to the next level (`[upgrade]`).
+    Upgrade,
+    /// Any other move (`[[transition]]`).
+    Transition,
+}
+
+/// A yearly rate of moving from one level to another.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Move {
+    /// Level left.
+    pub from: usize,
+    /// Level entered; differs from `from`.
+    pub to: usize,
+    /// Share of `from`'s stock moving per year.
+    pub rate: Param,
+    /// Upgrade or transition.
+    pub kind: MoveKind,
+}
+
+/// A source of people: new entrants, or a programme certifying people in the stock.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inflow {
+    /// Unique name.
+    pub name: String,
+    /// People per year before growth.
+    pub per_year: Param,
+    /// `(level, share)` pairs; shares in [0, 1] summing to 1; levels distinct.
+    pub split: Vec<(usize, f64)>,
+    /// First active year (> start_year).
+    pub first_year: i32,
+    /// Last active year (>= first_year, <= end_year).
+    pub last_year: i32,
+    /// Yearly growth of the amount (> -1).
+    pub growth: f64,
+    /// For a programme: the level whose stayers it certifies (not in `split`).
+    pub from: Option<usize>,
+}
+
+impl Inflow {
+    /// Returns the growth factor applied in `year`, or 0 outside the active years.
+    pub fn factor_in(&self, year: i32) -> f64 {
+        if year < self.first_year || year > self.last_year {
+            0.0
+        } else {
+            (1.0 + self.growth).powi(year - self.first_year)
+        }
+    }
+}
+
+/// Monte Carlo settings of a scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonteCarlo {
+    /// Number of runs (>= 1).
+    pub runs: u64,
+    /// Seed of the per-run random streams.
+    pub seed: u64,
+    /// Whether flows are random (whole people) rather than expected values.
+    pub process_noise: bool,
+}
+
+/// A metric of MODEL.md section 5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Metric {
+    /// All levels.
+    Total,
+    /// Sum of the high-skill levels.
+    HighSkill,
+    /// high_skill / total; undefined when total is zero.
+    HighSkillShare,
+    /// Gross additions to the high-skill group since start_year.
+    HighSkillAdded,
+    /// high_skill(t) - high_skill(start_year).
+    HighSkillNetChange,
+    /// Stock of one level.
+    Level(usize),
+}
+
+impl Metric {
+    /// Lists every metric of a scenario with `n_levels` levels, in output order.
+    pub fn all(n_levels: usize) -> Vec<Metric> {
+        let mut v = vec![
+            Metric::Total,
+            Metric::HighSkill,
+            Metric::HighSkillShare,
+            Metric::HighSkillAdded,
+            Metric::HighSkillNetChange,
+        ];
+        v.extend((0..n_levels).map(Metric::Level));
+        v
+    }
+
+    /// Returns the metric's name as written in scenarios and outputs.
+    pub fn name(&self, levels: &[String]) -> String {
+        match self {
+            Metric::Total => "total".into(),
+            Metric::HighSkill => "high_skill".into(),
+            Metric::HighSkillShare => "high_skill_share".into(),
+            Metric::HighSkillAdded => "high_skill_added".into(),
+            Metric::HighSkillNetChange => "high_skill_net_change".into(),
+            Metric::Level(l) => format!("level.{}", levels[*l]),
+        }
+    }
+
+    /// Parses a metric name; `None` when unknown.
+    pub fn parse(name: &str, levels: &[String]) -> Option<Metric> {
+        Metric::all(levels.len()).into_iter().find(|m| m.name(levels) == name)
+    }
+
+    /// Tells whether the metric is a share (a fraction in [0, 1]).
+    pub fn is_share(&self) -> bool {
+        matches!(self, Metric::HighSkillShare)
+    }
+}
+
+/// Whether a target is a floor or a ceiling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// The metric must be at least the threshold.
+    AtLeast,
+    /// The metric must be at most the threshold.
+    AtMost,
+}
+
+impl Direction {
+    /// Returns the scenario keyword.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Direction::AtLeast => "at_least",
+            Direction::AtMost => "at_most",
+        }
+    }
+}
+
+/// A policy target (MODEL.md sections 5, 5a, 6).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// Unique name.
+    pub name: String,
+    /// Metric tested.
+    pub metric: Metric,
+    /// Year tested (a projected year).
+    pub year: i32,
+    /// Last year of the window, if the target must hold from `year` through it.
+    pub through: Option<i32>,
+    /// Floor or ceiling.
+    pub direction: Direction,
+    /// Threshold (finite).
+    pub threshold: f64,
+}
+
+impl Target {
+    /// Tells whether a metric value meets the target; an undefined value (NaN) never does.
+    pub fn holds(&self, value: f64) -> bool {
+        match self.direction {
+            Direction::AtLeast => value >= self.threshold,
+            Direction::AtMost => value <= self.threshold,
+        }
+    }
+
+    /// Returns the last year of the target's window.
+    pub fn last_year(&self) -> i32 {
+        self.through.unwrap_or(self.year)
+    }
+
+    /// Returns the worse of two metric values for this target (NaN is worst).
+    pub fn worse(&self, a: f64, b: f64) -> f64 {
+        if a.is_nan() || b.is_nan() {
+            return f64::NAN;
+        }
+        match self.direction {
+            Direction::AtLeast => a.min(b),
+            Direction::AtMost => a.max(b),
+        }
+    }
+}
+
+impl Scenario {
+    /// Returns the projected years, `start_year + 1 ..= end_year`.
+    pub fn projected_years(&self) -> std::ops::RangeInclusive<i32> {
+        self.start_year + 1..=self.end_year
+    }
+
+    /// Returns the number of projected years.
+    pub fn horizon(&self) -> usize {
+        (self.end_year - self.start_year) as usize
+    }
+
+    /// Finds a target by name.
+    pub fn target(&self, name: &str) -> Option<&Target> {
+        self.targets.iter().find(|t| t.name == name)
+    }
+}
+
+/// Reads and validates a scenario file.
+///
+/// # Errors
+/// A [`ScenarioError`] naming the file with every problem found: unreadable file, invalid
+/// UTF-8, TOML syntax, wrong types, unknown or missing keys, and every model rule.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| ScenarioError {
+        file: file.clone(),
+        diagnostics: vec![Diagnostic { line: 0, column: 0, key: String::new(), message: format!("cannot read the file: {e}") }],
+    })?;
+    let default_name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    parse_bytes(&file, &bytes, &default_name)
+}
+
+/// Validates scenario text already in memory; `file` is used in messages and
+/// `default_name` when the scenario has no `name`.
+///
+/// # Errors
+/// As [`load`].
+pub fn parse_bytes(file: &str, bytes: &[u8], default_name: &str) -> Result<Scenario, ScenarioError> {
+    validate::parse(file, bytes, default_name)
+}

@@ -1,0 +1,360 @@
+//! Statistics over runs: the [`Summary`] every output is written from (MODEL.md 5, 5a).
+//!
+//! Quantiles are Hyndman-Fan type 7 (linear interpolation between order statistics, the
+//! default of numpy and R); `sd` is the sample standard deviation (n - 1); target
+//! probabilities carry 95% Wilson score intervals. Undefined values (a share where the
+//! total is zero, NaN inside the engine) are left out of statistics and appear as `None`.
+//! This module computes; it never writes files.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::engine::Simulation;
+use crate::scenario::{Scenario, Target};
+
+/// The quantile levels reported for every metric and year.
+pub const QUANTILES: [f64; 7] = [0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95];
+/// The quantile definition, as named in outputs.
+pub const QUANTILE_DEFINITION: &str = "Hyndman-Fan type 7 (linear interpolation; numpy and R default)";
+/// Normal quantile of the 95% Wilson interval.
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// Everything a run reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Always "talentsim".
+    pub program: String,
+    /// Program version that produced the results.
+    pub version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Scenario title.
+    pub title: String,
+    /// First year (initial stock) and last projected year.
+    pub start_year: i32,
+    /// Last projected year.
+    pub end_year: i32,
+    /// Level names, lowest first.
+    pub levels: Vec<String>,
+    /// First high-skill level.
+    pub high_skill_from: String,
+    /// Monte Carlo runs.
+    pub runs: u64,
+    /// Seed of the per-run streams.
+    pub seed: u64,
+    /// Whether flows were random.
+    pub process_noise: bool,
+    /// Runs whose parameters were drawn again because rates out of a level exceeded 1.
+    pub redrawn_runs: u64,
+    /// Quantile definition.
+    pub quantile_definition: String,
+    /// Per year and metric statistics over runs.
+    pub projection: Vec<ProjectionRow>,
+    /// The central path.
+    pub central: Vec<CentralRow>,
+    /// Target verdicts.
+    pub targets: Vec<TargetRow>,
+    /// Target probabilities by year.
+    pub target_years: Vec<TargetYearRow>,
+}
+
+/// Statistics of one metric in one year (a row of `projection.csv`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectionRow {
+    /// Year.
+    pub year: i32,
+    /// Metric name.
+    pub metric: String,
+    /// Mean over runs with a defined value.
+    pub mean: Option<f64>,
+    /// Sample standard deviation (0 with one value).
+    pub sd: Option<f64>,
+    /// 5th percentile.
+    pub p05: Option<f64>,
+    /// 10th percentile.
+    pub p10: Option<f64>,
+    /// 25th percentile.
+    pub p25: Option<f64>,
+    /// Median.
+    pub p50: Option<f64>,
+    /// 75th percentile.
+    pub p75: Option<f64>,
+    /// 90th percentile.
+    pub p90: Option<f64>,
+    /// 95th percentile.
+    pub p95: Option<f64>,
+}
+
+/// The central path in one year (a row of `central.csv`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CentralRow {
+    /// Year.
+    pub year: i32,
+    /// All levels.
+    pub total: f64,
+    /// High-skill levels.
+    pub high_skill: f64,
+    /// Share; `None` when the total is zero.
+    pub high_skill_share: Option<f64>,
+    /// Gross high-skill additions since the start year.
+    pub high_skill_added: f64,
+    /// Change of high-skill stock since the start year.
+    pub high_skill_net_change: f64,
+    /// Stock by level, in level order.
+    pub levels: Vec<f64>,
+}
+
+/// One target's verdict (a row of `targets.csv`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetRow {
+    /// Target name.
+    pub target: String,
+    /// Metric name.
+    pub metric: String,
+    /// Year tested.
+    pub year: i32,
+    /// End of the window, if any.
+    pub through: Option<i32>,
+    /// Threshold.
+    pub threshold: f64,
+    /// `at_least` or `at_most`.
+    pub direction: String,
+    /// Share of runs in which the target holds.
+    pub probability: f64,
+    /// Lower end of the 95% Wilson interval.
+    pub ci_low: f64,
+    /// Upper end of the 95% Wilson interval.
+    pub ci_high: f64,
+    /// Central-path value (the window's worst value for a window target).
+    pub central_value: Option<f64>,
+    /// Median over runs of the same value.
+    pub p50: Option<f64>,
+}
+
+/// A target's probability in one projected year (a row of `target_years.csv`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetYearRow {
+    /// Target name.
+    pub target: String,
+    /// Year.
+    pub year: i32,
+    /// Share of runs in which the target's condition holds in this year.
+    pub p_holds: f64,
+    /// Share of runs in which it held in at least one projected year up to this one.
+    pub p_held_by: f64,
+}
+
+/// Statistics of a sample.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Moments {
+    /// Mean.
+    pub mean: f64,
+    /// Sample standard deviation (n - 1); 0 for one value.
+    pub sd: f64,
+}
+
+/// Returns the mean and sample sd of `xs`, or `None` if empty.
+pub fn moments(xs: &[f64]) -> Option<Moments> {
+    if xs.is_empty() {
+        return None;
+    }
+    let n = xs.len() as f64;
+    if xs.iter().all(|&x| x == xs[0]) {
+        return Some(Moments { mean: xs[0], sd: 0.0 });
+    }
+    // Two-pass mean: the correction term removes most of the summation's rounding.
+    let rough = xs.iter().sum::<f64>() / n;
+    let mean = rough + xs.iter().map(|x| x - rough).sum::<f64>() / n;
+    let sd = if xs.len() > 1 {
+        (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+    } else {
+        0.0
+    };
+    Some(Moments { mean, sd })
+}
+
+/// Returns the type-7 quantile `p` of sorted, non-empty `sorted`.
+pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// Returns the 95% Wilson score interval of `k` successes in `n` trials.
+pub fn wilson(k: u64, n: u64) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let n = n as f64;
+    let p = k as f64 / n;
+    let z2 = Z95 * Z95;
+    let denom = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denom;
+    let half = Z95 / denom * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+/// Summarizes a simulation of `scenario`.
+pub fn summarize(scenario: &Scenario, sim: &Simulation, seed: u64, process_noise: bool) -> Summary {
+    let n_metrics = sim.metrics.len();
+    let names: Vec<String> = sim.metrics.iter().map(|m| m.name(&scenario.levels)).collect();
+    let cells: Vec<(usize, usize)> = (0..sim.years.len()).flat_map(|y| (0..n_metrics).map(move |m| (y, m))).collect();
+    let projection = cells
+        .par_iter()
+        .map(|&(y, m)| {
+            let mut xs: Vec<f64> = sim.values.column(sim.column(y, m)).iter().copied().filter(|x| x.is_finite()).collect();
+            xs.sort_by(f64::total_cmp);
+            let mom = moments(&xs);
+            let q = |p: f64| (!xs.is_empty()).then(|| quantile_sorted(&xs, p));
+            ProjectionRow {
+                year: sim.years[y],
+                metric: names[m].clone(),
+                mean: mom.map(|s| s.mean),
+                sd: mom.map(|s| s.sd),
+                p05: q(QUANTILES[0]),
+                p10: q(QUANTILES[1]),
+                p25: q(QUANTILES[2]),
+                p50: q(QUANTILES[3]),
+                p75: q(QUANTILES[4]),
+                p90: q(QUANTILES[5]),
+                p95: q(QUANTILES[6]),
+            }
+        })
+        .collect();
+
+    let central = sim
+        .years
+        .iter()
+        .enumerate()
+        .map(|(y, &year)| {
+            let c = |m: usize| sim.central[sim.column(y, m)];
+            CentralRow {
+                year,
+                total: c(0),
+                high_skill: c(1),
+                high_skill_share: finite(c(2)),
+                high_skill_added: c(3),
+                high_skill_net_change: c(4),
+                levels: (0..scenario.levels.len()).map(|l| c(5 + l)).collect(),
+            }
+        })
+        .collect();
+
+    let mut targets = Vec::new();
+    let mut target_years = Vec::new();
+    for t in &scenario.targets {
+        let (row, years) = target_rows(scenario, sim, t);
+        targets.push(row);
+        target_years.extend(years);
+    }
+
+    Summary {
+        program: "talentsim".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        scenario: scenario.name.clone(),
+        title: scenario.title.clone(),
+        start_year: scenario.start_year,
+        end_year: scenario.end_year,
+        levels: scenario.levels.clone(),
+        high_skill_from: scenario.levels[scenario.high_skill_from].clone(),
+        runs: sim.values.nrows() as u64,
+        seed,
+        process_noise,
+        redrawn_runs: sim.redrawn_by_level.iter().sum(),
+        quantile_definition: QUANTILE_DEFINITION.into(),
+        projection,
+        central,
+        targets,
+        target_years,
+    }
+}
+
+/// Computes a target's verdict and its by-year probabilities.
+fn target_rows(scenario: &Scenario, sim: &Simulation, t: &Target) -> (TargetRow, Vec<TargetYearRow>) {
+    let m = sim.metrics.iter().position(|x| *x == t.metric).expect("targets name known metrics");
+    let y_index = |year: i32| (year - scenario.start_year) as usize;
+    let window = y_index(t.year)..=y_index(t.last_year());
+    let runs = sim.values.nrows();
+
+    // The window's worst value per run: a target holds iff its worst value does.
+    let worst_of = |value: &dyn Fn(usize) -> f64| window.clone().map(value).reduce(|a, b| t.worse(a, b)).unwrap_or(f64::NAN);
+    let mut worst: Vec<f64> = (0..runs).map(|r| worst_of(&|y| sim.values[[r, sim.column(y, m)]])).collect();
+    let held = worst.iter().filter(|&&x| t.holds(x)).count() as u64;
+    let central_worst = worst_of(&|y| sim.central[sim.column(y, m)]);
+    worst.retain(|x| x.is_finite());
+    worst.sort_by(f64::total_cmp);
+    let (ci_low, ci_high) = wilson(held, runs as u64);
+    let row = TargetRow {
+        target: t.name.clone(),
+        metric: t.metric.name(&scenario.levels),
+        year: t.year,
+        through: t.through,
+        threshold: t.threshold,
+        direction: t.direction.keyword().into(),
+        probability: held as f64 / runs as f64,
+        ci_low,
+        ci_high,
+        central_value: finite(central_worst),
+        p50: (!worst.is_empty()).then(|| quantile_sorted(&worst, 0.5)),
+    };
+
+    let mut ever = vec![false; runs];
+    let years = (1..sim.years.len())
+        .map(|y| {
+            let mut holds = 0u64;
+            for (r, e) in ever.iter_mut().enumerate() {
+                let h = t.holds(sim.values[[r, sim.column(y, m)]]);
+                holds += u64::from(h);
+                *e |= h;
+            }
+            let by = ever.iter().filter(|&&e| e).count();
+            TargetYearRow {
+                target: t.name.clone(),
+                year: sim.years[y],
+                p_holds: holds as f64 / runs as f64,
+                p_held_by: by as f64 / runs as f64,
+            }
+        })
+        .collect();
+    (row, years)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type7_quantiles_match_numpy() {
+        // numpy.quantile([1, 2, 3, 4, 10], [0.05, 0.25, 0.5, 0.9]) = [1.2, 2.0, 3.0, 7.6]
+        let xs = [1.0, 2.0, 3.0, 4.0, 10.0];
+        let got: Vec<f64> = [0.05, 0.25, 0.5, 0.9].iter().map(|&p| quantile_sorted(&xs, p)).collect();
+        for (g, e) in got.iter().zip([1.2, 2.0, 3.0, 7.6]) {
+            assert!((g - e).abs() < 1e-12, "{got:?}");
+        }
+        assert_eq!(quantile_sorted(&[5.0], 0.95), 5.0);
+    }
+
+    #[test]
+    fn sample_sd_uses_n_minus_one() {
+        let m = moments(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]).unwrap();
+        assert_eq!(m.mean, 5.0);
+        assert!((m.sd - (32.0f64 / 7.0).sqrt()).abs() < 1e-12);
+        let constant = vec![0.403_100_775_193_798_44; 10_000];
+        assert_eq!(moments(&constant), Some(Moments { mean: constant[0], sd: 0.0 }));
+    }
+
+    #[test]
+    fn wilson_interval_matches_a_published_value() {
+        // Wilson (1927) / Newcombe (1998) example: 81 of 263 -> 0.2553 to 0.3662.
+        let (lo, hi) = wilson(81, 263);
+        assert!((lo - 0.2553).abs() < 1e-4 && (hi - 0.3662).abs() < 1e-4, "{lo} {hi}");
+        let (lo, hi) = wilson(0, 10);
+        assert_eq!(lo, 0.0);
+        assert!((hi - 0.2775).abs() < 1e-4, "{hi}");
+    }
+}
