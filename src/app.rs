@@ -92,7 +92,10 @@ pub fn run(args: &RunArgs) -> Result<PathBuf, Error> {
     job.runs = args.runs.unwrap_or(job.runs);
     job.seed = args.seed.unwrap_or(job.seed);
     job.threads = args.threads.map(usize::from);
-    let out = args.out.clone().unwrap_or_else(|| Path::new("output").join(&scenario.name));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&scenario.name));
     // Fail before the long part if the destination can never be written.
     drop(Staging::new(&out)?);
 
@@ -115,7 +118,11 @@ pub fn run(args: &RunArgs) -> Result<PathBuf, Error> {
 
     if !args.quiet {
         print!("{}", text::render(&summary));
-        println!("\nSimulated in {:.2} s; results in {}", elapsed.as_secs_f64(), out.display());
+        println!(
+            "\nSimulated in {:.2} s; results in {}",
+            elapsed.as_secs_f64(),
+            out.display()
+        );
     }
     Ok(out)
 }
@@ -127,7 +134,9 @@ fn progress_bar(job: &Job, horizon: usize, quiet: bool) -> Option<indicatif::Pro
         return None;
     }
     let bar = indicatif::ProgressBar::new(job.runs);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {eta} left") {
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {eta} left")
+    {
         bar.set_style(style);
     }
     Some(bar)

@@ -11,7 +11,9 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use crate::model::{central_params, sample_params, step, Draw, Expected, Flows, Noisy, RunParams, State};
+use crate::model::{
+    central_params, sample_params, step, Draw, Expected, Flows, Noisy, RunParams, State,
+};
 use crate::scenario::{Metric, Scenario};
 
 /// How a job runs: overrides of the scenario's `[monte_carlo]` and the thread count.
@@ -31,7 +33,12 @@ impl Job {
     /// Returns the job the scenario's `[monte_carlo]` table describes.
     pub fn from_scenario(scenario: &Scenario) -> Job {
         let mc = scenario.monte_carlo;
-        Job { runs: mc.runs, seed: mc.seed, process_noise: mc.process_noise, threads: None }
+        Job {
+            runs: mc.runs,
+            seed: mc.seed,
+            process_noise: mc.process_noise,
+            threads: None,
+        }
     }
 }
 
@@ -101,7 +108,11 @@ const MAX_ATTEMPTS: usize = 1_000;
 /// # Errors
 /// [`EngineError`] when the results would not fit in memory, the threads cannot start, or
 /// more than 1% of runs needed their parameters drawn again.
-pub fn simulate(scenario: &Scenario, job: &Job, progress: &(dyn Fn(u64) + Sync)) -> Result<Simulation, EngineError> {
+pub fn simulate(
+    scenario: &Scenario,
+    job: &Job,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Simulation, EngineError> {
     let metrics = Metric::all(scenario.levels.len());
     let years: Vec<i32> = (scenario.start_year..=scenario.end_year).collect();
     let row = years.len() * metrics.len();
@@ -109,7 +120,12 @@ pub fn simulate(scenario: &Scenario, job: &Job, progress: &(dyn Fn(u64) + Sync))
     check_memory(job.runs, row)?;
 
     let mut central = vec![0.0; row];
-    project(scenario, &central_params(scenario), &mut Expected, &mut central);
+    project(
+        scenario,
+        &central_params(scenario),
+        &mut Expected,
+        &mut central,
+    );
 
     let mut values = vec![0.0; runs * row];
     let mut work = || -> Vec<Vec<u64>> {
@@ -141,19 +157,41 @@ pub fn simulate(scenario: &Scenario, job: &Job, progress: &(dyn Fn(u64) + Sync))
 
     let mut redrawn_by_level = vec![0; scenario.levels.len()];
     for c in &chunks {
-        redrawn_by_level.iter_mut().zip(c).for_each(|(a, b)| *a += b);
+        redrawn_by_level
+            .iter_mut()
+            .zip(c)
+            .for_each(|(a, b)| *a += b);
     }
-    let worst = (0..scenario.levels.len()).max_by_key(|&l| redrawn_by_level[l]).unwrap_or(0);
+    let worst = (0..scenario.levels.len())
+        .max_by_key(|&l| redrawn_by_level[l])
+        .unwrap_or(0);
     let redrawn_runs: u64 = redrawn_by_level.iter().sum();
     if redrawn_runs * 100 > job.runs {
-        return Err(EngineError::Redraws { level: scenario.levels[worst].clone(), runs: redrawn_by_level[worst], total: job.runs });
+        return Err(EngineError::Redraws {
+            level: scenario.levels[worst].clone(),
+            runs: redrawn_by_level[worst],
+            total: job.runs,
+        });
     }
-    let values = Array2::from_shape_vec((runs, row), values).expect("the table has runs x row cells");
-    Ok(Simulation { metrics, years, central, values, redrawn_by_level })
+    let values =
+        Array2::from_shape_vec((runs, row), values).expect("the table has runs x row cells");
+    Ok(Simulation {
+        metrics,
+        years,
+        central,
+        values,
+        redrawn_by_level,
+    })
 }
 
 /// Simulates run `run` into `out`; returns the level that forced a redraw, if any.
-fn run_one(scenario: &Scenario, job: &Job, run: u64, params: &mut RunParams, out: &mut [f64]) -> Option<usize> {
+fn run_one(
+    scenario: &Scenario,
+    job: &Job,
+    run: u64,
+    params: &mut RunParams,
+    out: &mut [f64],
+) -> Option<usize> {
     let mut rng = ChaCha8Rng::seed_from_u64(job.seed);
     rng.set_stream(run);
     let mut redrawn = None;
@@ -192,7 +230,12 @@ fn project<D: Draw>(scenario: &Scenario, params: &RunParams, draw: &mut D, out: 
     record(scenario, &state, high0, &mut out[..n_metrics]);
     for (i, year) in params.years.iter().enumerate() {
         step(scenario, year, &mut state, draw, &mut flows);
-        record(scenario, &state, high0, &mut out[(i + 1) * n_metrics..(i + 2) * n_metrics]);
+        record(
+            scenario,
+            &state,
+            high0,
+            &mut out[(i + 1) * n_metrics..(i + 2) * n_metrics],
+        );
     }
 }
 
@@ -219,7 +262,11 @@ fn check_memory(runs: u64, row: usize) -> Result<(), EngineError> {
     let needed = runs.saturating_mul(row as u64).saturating_mul(8) / MIB + 64;
     let available = available_memory_mib().unwrap_or(8 * 1024);
     if needed > available * 8 / 10 {
-        return Err(EngineError::TooLarge { runs, needed, available });
+        return Err(EngineError::TooLarge {
+            runs,
+            needed,
+            available,
+        });
     }
     Ok(())
 }

@@ -26,7 +26,10 @@ pub struct State {
 impl State {
     /// Returns the state at the end of the start year.
     pub fn initial(scenario: &Scenario) -> State {
-        State { stock: scenario.initial.clone(), high_skill_added: 0.0 }
+        State {
+            stock: scenario.initial.clone(),
+            high_skill_added: 0.0,
+        }
     }
 }
 
@@ -109,7 +112,11 @@ fn split<D: Draw>(count: f64, shares: &[(usize, f64)], draw: &mut D, out: &mut [
     let mut left = count;
     let mut remaining = 1.0;
     for (i, &(level, share)) in shares.iter().enumerate() {
-        let n = if i + 1 == shares.len() { left } else { draw.binomial(left, conditional(share, remaining)) };
+        let n = if i + 1 == shares.len() {
+            left
+        } else {
+            draw.binomial(left, conditional(share, remaining))
+        };
         out[level] += n;
         left -= n;
         remaining -= share;
@@ -122,7 +129,13 @@ fn split<D: Draw>(count: f64, shares: &[(usize, f64)], draw: &mut D, out: &mut [
 /// multinomial draw on its stock at the start of the year; programmes then take from
 /// their level's stayers in file order, capped at what is left; new entrants arrive last
 /// and are not exposed to exit or upgrade in their first year.
-pub fn step<D: Draw>(scenario: &Scenario, params: &YearParams, state: &mut State, draw: &mut D, flows: &mut Flows) {
+pub fn step<D: Draw>(
+    scenario: &Scenario,
+    params: &YearParams,
+    state: &mut State,
+    draw: &mut D,
+    flows: &mut Flows,
+) {
     let n_levels = scenario.levels.len();
     let hs = scenario.high_skill_from;
     flows.exits.clear();

@@ -36,8 +36,16 @@ pub fn central_params(scenario: &Scenario) -> RunParams {
     let years = scenario
         .projected_years()
         .map(|year| YearParams {
-            exit: scenario.attrition.iter().map(|p| p.central_in(year)).collect(),
-            moves: scenario.moves.iter().map(|m| m.rate.central_in(year)).collect(),
+            exit: scenario
+                .attrition
+                .iter()
+                .map(|p| p.central_in(year))
+                .collect(),
+            moves: scenario
+                .moves
+                .iter()
+                .map(|m| m.rate.central_in(year))
+                .collect(),
             inflow: scenario
                 .inflows
                 .iter()
@@ -53,7 +61,11 @@ pub fn central_params(scenario: &Scenario) -> RunParams {
 /// # Errors
 /// The index of the first level whose drawn rates out (attrition, upgrades and
 /// transitions) exceed 1 in some year: the caller draws again.
-pub fn sample_params<R: Rng + ?Sized>(scenario: &Scenario, rng: &mut R, out: &mut RunParams) -> Result<(), usize> {
+pub fn sample_params<R: Rng + ?Sized>(
+    scenario: &Scenario,
+    rng: &mut R,
+    out: &mut RunParams,
+) -> Result<(), usize> {
     let horizon = scenario.horizon();
     let first = scenario.start_year + 1;
     out.years.resize_with(horizon, YearParams::default);
@@ -65,11 +77,17 @@ pub fn sample_params<R: Rng + ?Sized>(scenario: &Scenario, rng: &mut R, out: &mu
     }
     for (l, p) in scenario.attrition.iter().enumerate() {
         p.sample_path(Bound::Rate, first, rng, &mut path);
-        out.years.iter_mut().zip(&path).for_each(|(y, x)| y.exit[l] = *x);
+        out.years
+            .iter_mut()
+            .zip(&path)
+            .for_each(|(y, x)| y.exit[l] = *x);
     }
     for (m, mv) in scenario.moves.iter().enumerate() {
         mv.rate.sample_path(Bound::Rate, first, rng, &mut path);
-        out.years.iter_mut().zip(&path).for_each(|(y, x)| y.moves[m] = *x);
+        out.years
+            .iter_mut()
+            .zip(&path)
+            .for_each(|(y, x)| y.moves[m] = *x);
     }
     for (k, f) in scenario.inflows.iter().enumerate() {
         f.per_year.sample_path(Bound::Amount, first, rng, &mut path);

@@ -10,12 +10,32 @@ use super::OutputError;
 use crate::stats::Summary;
 
 /// Header of `projection.csv`.
-pub const PROJECTION_HEADER: [&str; 11] = ["year", "metric", "mean", "sd", "p05", "p10", "p25", "p50", "p75", "p90", "p95"];
+pub const PROJECTION_HEADER: [&str; 11] = [
+    "year", "metric", "mean", "sd", "p05", "p10", "p25", "p50", "p75", "p90", "p95",
+];
 /// Header of `central.csv` before the level columns.
-pub const CENTRAL_HEADER: [&str; 6] = ["year", "total", "high_skill", "high_skill_share", "high_skill_added", "high_skill_net_change"];
+pub const CENTRAL_HEADER: [&str; 6] = [
+    "year",
+    "total",
+    "high_skill",
+    "high_skill_share",
+    "high_skill_added",
+    "high_skill_net_change",
+];
 /// Header of `targets.csv`.
-pub const TARGETS_HEADER: [&str; 11] =
-    ["target", "metric", "year", "through", "threshold", "direction", "probability", "ci_low", "ci_high", "central_value", "p50"];
+pub const TARGETS_HEADER: [&str; 11] = [
+    "target",
+    "metric",
+    "year",
+    "through",
+    "threshold",
+    "direction",
+    "probability",
+    "ci_low",
+    "ci_high",
+    "central_value",
+    "p50",
+];
 /// Header of `target_years.csv`.
 pub const TARGET_YEARS_HEADER: [&str; 4] = ["target", "year", "p_holds", "p_held_by"];
 
@@ -27,8 +47,15 @@ fn opt<T: ToString>(x: Option<T>) -> String {
     x.map(|v| v.to_string()).unwrap_or_default()
 }
 
-fn write_table<H: AsRef<[u8]>>(path: &Path, header: &[H], rows: impl IntoIterator<Item = Vec<String>>) -> Result<(), OutputError> {
-    let fail = |e: &dyn std::fmt::Display| OutputError { path: path.to_path_buf(), message: e.to_string() };
+fn write_table<H: AsRef<[u8]>>(
+    path: &Path,
+    header: &[H],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<(), OutputError> {
+    let fail = |e: &dyn std::fmt::Display| OutputError {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
     let mut w = ::csv::Writer::from_path(path).map_err(|e| fail(&e))?;
     w.write_record(header).map_err(|e| fail(&e))?;
     for row in rows {
@@ -88,9 +115,13 @@ pub(super) fn write_targets(summary: &Summary, path: &Path) -> Result<(), Output
 
 /// Writes `target_years.csv`.
 pub(super) fn write_target_years(summary: &Summary, path: &Path) -> Result<(), OutputError> {
-    let rows = summary
-        .target_years
-        .iter()
-        .map(|r| vec![r.target.clone(), r.year.to_string(), num(r.p_holds), num(r.p_held_by)]);
+    let rows = summary.target_years.iter().map(|r| {
+        vec![
+            r.target.clone(),
+            r.year.to_string(),
+            num(r.p_holds),
+            num(r.p_held_by),
+        ]
+    });
     write_table(path, &TARGET_YEARS_HEADER, rows)
 }

@@ -28,12 +28,21 @@ pub struct OutputError {
 
 impl OutputError {
     fn io(path: &Path, e: &io::Error) -> OutputError {
-        OutputError { path: path.to_path_buf(), message: e.to_string() }
+        OutputError {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        }
     }
 }
 
 /// Names of the tables and summary written by [`write_tables`].
-pub const TABLE_FILES: [&str; 5] = ["projection.csv", "central.csv", "targets.csv", "target_years.csv", "summary.json"];
+pub const TABLE_FILES: [&str; 5] = [
+    "projection.csv",
+    "central.csv",
+    "targets.csv",
+    "target_years.csv",
+    "summary.json",
+];
 
 /// Writes the CSV tables and `summary.json` into `dir`.
 ///
@@ -45,7 +54,10 @@ pub fn write_tables(summary: &Summary, dir: &Path) -> Result<(), OutputError> {
     csv::write_targets(summary, &dir.join("targets.csv"))?;
     csv::write_target_years(summary, &dir.join("target_years.csv"))?;
     let path = dir.join("summary.json");
-    let json = serde_json::to_string_pretty(summary).map_err(|e| OutputError { path: path.clone(), message: e.to_string() })?;
+    let json = serde_json::to_string_pretty(summary).map_err(|e| OutputError {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
     fs::write(&path, json + "\n").map_err(|e| OutputError::io(&path, &e))
 }
 
@@ -55,7 +67,10 @@ pub fn write_tables(summary: &Summary, dir: &Path) -> Result<(), OutputError> {
 /// [`OutputError`] when the file cannot be read or is not a talentsim summary.
 pub fn read_summary(path: &Path) -> Result<Summary, OutputError> {
     let text = fs::read_to_string(path).map_err(|e| OutputError::io(path, &e))?;
-    serde_json::from_str(&text).map_err(|e| OutputError { path: path.to_path_buf(), message: format!("not a talentsim summary: {e}") })
+    serde_json::from_str(&text).map_err(|e| OutputError {
+        path: path.to_path_buf(),
+        message: format!("not a talentsim summary: {e}"),
+    })
 }
 
 /// A staging folder that becomes the output folder on [`Staging::commit`], and is
@@ -86,13 +101,19 @@ impl Staging {
             _ => PathBuf::from("."),
         };
         fs::create_dir_all(&parent).map_err(|e| OutputError::io(&parent, &e))?;
-        let name = dest.file_name().map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+        let name = dest
+            .file_name()
+            .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
         let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
         if tmp.exists() {
             fs::remove_dir_all(&tmp).map_err(|e| OutputError::io(&tmp, &e))?;
         }
         fs::create_dir(&tmp).map_err(|e| OutputError::io(&tmp, &e))?;
-        Ok(Staging { tmp, dest: dest.to_path_buf(), committed: false })
+        Ok(Staging {
+            tmp,
+            dest: dest.to_path_buf(),
+            committed: false,
+        })
     }
 
     /// Returns the folder to write into.
@@ -109,7 +130,9 @@ impl Staging {
     pub fn commit(mut self) -> Result<(), OutputError> {
         let old = self.tmp.with_file_name(format!(
             ".{}.old-{}",
-            self.dest.file_name().map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned()),
+            self.dest
+                .file_name()
+                .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned()),
             std::process::id()
         ));
         let had_old = self.dest.exists();
@@ -147,6 +170,8 @@ fn replaceable(dest: &Path) -> bool {
     if !dest.is_dir() {
         return false;
     }
-    let empty = fs::read_dir(dest).map(|mut d| d.next().is_none()).unwrap_or(false);
+    let empty = fs::read_dir(dest)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(false);
     empty || read_summary(&dest.join("summary.json")).is_ok_and(|s| s.program == "talentsim")
 }

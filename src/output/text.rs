@@ -33,7 +33,12 @@ pub fn value(metric: &str, x: f64) -> String {
 fn band(row: Option<&ProjectionRow>, metric: &str) -> String {
     match row.and_then(|r| Some((r.p50?, r.p05?, r.p95?))) {
         Some((m, lo, hi)) if lo == hi => value(metric, m),
-        Some((m, lo, hi)) => format!("{} ({} to {})", value(metric, m), value(metric, lo), value(metric, hi)),
+        Some((m, lo, hi)) => format!(
+            "{} ({} to {})",
+            value(metric, m),
+            value(metric, lo),
+            value(metric, hi)
+        ),
         None => "undefined".into(),
     }
 }
@@ -43,26 +48,54 @@ pub fn render(summary: &Summary) -> String {
     let mut s = String::new();
     let noise = if summary.process_noise { "on" } else { "off" };
     let _ = writeln!(s, "{} ({})", summary.title, summary.scenario);
-    let _ = writeln!(s, "{} runs, seed {}, process noise {}", count(summary.runs as f64), summary.seed, noise);
+    let _ = writeln!(
+        s,
+        "{} runs, seed {}, process noise {}",
+        count(summary.runs as f64),
+        summary.seed,
+        noise
+    );
     let _ = writeln!(s, "\nMedian and 90% band (p05 to p95) by year:");
     let cols = ["total", "high_skill", "high_skill_share"];
     let cells: Vec<[String; 4]> = (summary.start_year..=summary.end_year)
         .map(|year| {
-            let get = |m: &str| band(summary.projection.iter().find(|r| r.year == year && r.metric == m), m);
+            let get = |m: &str| {
+                band(
+                    summary
+                        .projection
+                        .iter()
+                        .find(|r| r.year == year && r.metric == m),
+                    m,
+                )
+            };
             [year.to_string(), get(cols[0]), get(cols[1]), get(cols[2])]
         })
         .collect();
     let header = ["year", "skilled workers", "high-skill", "high-skill share"];
-    let widths: Vec<usize> =
-        (0..4).map(|i| cells.iter().map(|r| r[i].chars().count()).chain([header[i].len()]).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..4)
+        .map(|i| {
+            cells
+                .iter()
+                .map(|r| r[i].chars().count())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
     for row in std::iter::once(header.map(String::from)).chain(cells) {
-        let line: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
         let _ = writeln!(s, "  {}", line.join("   ").trim_end());
     }
     if !summary.targets.is_empty() {
         let _ = writeln!(s, "\nTargets (probability over runs, 95% Wilson interval):");
         for t in &summary.targets {
-            let central = t.central_value.map_or_else(|| "undefined".into(), |v| value(&t.metric, v));
+            let central = t
+                .central_value
+                .map_or_else(|| "undefined".into(), |v| value(&t.metric, v));
             let _ = writeln!(
                 s,
                 "  {}: probability {:.3} (95% CI {:.3}-{:.3}); central path {}",

@@ -82,7 +82,10 @@ impl<'a> Positions<'a> {
 }
 
 /// Returns the candidate closest to `word`, if it is close enough to be a likely typo.
-pub(crate) fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+pub(crate) fn suggest<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
     let word_lower = word.to_lowercase();
     candidates
         .into_iter()
@@ -230,7 +233,9 @@ mod tests {
 
     #[test]
     fn unknown_field_messages_suggest_the_closest_key() {
-        let m = with_suggestion("unknown field `atrition`, expected one of `name`, `attrition`, `upgrade`");
+        let m = with_suggestion(
+            "unknown field `atrition`, expected one of `name`, `attrition`, `upgrade`",
+        );
         assert!(m.contains("did you mean `attrition`?"), "{m}");
         let m = with_suggestion("unknown field `zzz`, expected `from` or `to`");
         assert!(!m.contains("did you mean"), "{m}");

@@ -153,7 +153,9 @@ impl Metric {
 
     /// Parses a metric name; `None` when unknown.
     pub fn parse(name: &str, levels: &[String]) -> Option<Metric> {
-        Metric::all(levels.len()).into_iter().find(|m| m.name(levels) == name)
+        Metric::all(levels.len())
+            .into_iter()
+            .find(|m| m.name(levels) == name)
     }
 
     /// Tells whether the metric is a share (a fraction in [0, 1]).
@@ -250,9 +252,17 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| ScenarioError {
         file: file.clone(),
-        diagnostics: vec![Diagnostic { line: 0, column: 0, key: String::new(), message: format!("cannot read the file: {e}") }],
+        diagnostics: vec![Diagnostic {
+            line: 0,
+            column: 0,
+            key: String::new(),
+            message: format!("cannot read the file: {e}"),
+        }],
     })?;
-    let default_name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let default_name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     parse_bytes(&file, &bytes, &default_name)
 }
 
@@ -261,6 +271,10 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 ///
 /// # Errors
 /// As [`load`].
-pub fn parse_bytes(file: &str, bytes: &[u8], default_name: &str) -> Result<Scenario, ScenarioError> {
+pub fn parse_bytes(
+    file: &str,
+    bytes: &[u8],
+    default_name: &str,
+) -> Result<Scenario, ScenarioError> {
     validate::parse(file, bytes, default_name)
 }

@@ -88,7 +88,9 @@ impl Dist {
     /// Returns the central value (MODEL.md section 4).
     pub fn central(&self) -> f64 {
         match *self {
-            Dist::Normal { mean, .. } | Dist::LogNormal { mean, .. } | Dist::Beta { mean, .. } => mean,
+            Dist::Normal { mean, .. } | Dist::LogNormal { mean, .. } | Dist::Beta { mean, .. } => {
+                mean
+            }
             Dist::Uniform { min, max } => (min + max) / 2.0,
             Dist::Triangular { min, mode, max } => (min + mode + max) / 3.0,
             Dist::Pert { min, mode, max } => (min + 4.0 * mode + max) / 6.0,
@@ -129,7 +131,9 @@ impl Dist {
                 let k = mean * (1.0 - mean) / (sd * sd) - 1.0;
                 Beta::new(mean * k, (1.0 - mean) * k).map_or(mean, |d| d.sample(rng))
             }
-            Dist::Uniform { min, max } => Uniform::new_inclusive(min, max).map_or(min, |d| d.sample(rng)),
+            Dist::Uniform { min, max } => {
+                Uniform::new_inclusive(min, max).map_or(min, |d| d.sample(rng))
+            }
             Dist::Triangular { min, mode, max } => {
                 Triangular::new(min, max, mode).map_or(mode, |d| d.sample(rng))
             }
@@ -159,7 +163,9 @@ impl Value {
         match self {
             Value::Fixed(x) => out.fill(*x),
             Value::Random(d, Vary::Run) => out.fill(d.sample(bound, rng)),
-            Value::Random(d, Vary::Yearly) => out.iter_mut().for_each(|x| *x = d.sample(bound, rng)),
+            Value::Random(d, Vary::Yearly) => {
+                out.iter_mut().for_each(|x| *x = d.sample(bound, rng))
+            }
         }
     }
 }
@@ -194,7 +200,13 @@ impl Param {
     /// Each value of a schedule is sampled separately (once per run unless it varies
     /// yearly), in schedule order, so the random stream consumed does not depend on
     /// which years are projected.
-    pub fn sample_path<R: Rng + ?Sized>(&self, bound: Bound, first_year: i32, rng: &mut R, out: &mut [f64]) {
+    pub fn sample_path<R: Rng + ?Sized>(
+        &self,
+        bound: Bound,
+        first_year: i32,
+        rng: &mut R,
+        out: &mut [f64],
+    ) {
         match self {
             Param::Constant(v) => v.sample_into(bound, rng, out),
             Param::Schedule(entries) => {
@@ -203,7 +215,9 @@ impl Param {
                     v.sample_into(bound, rng, &mut scratch);
                     for (i, slot) in out.iter_mut().enumerate() {
                         let year = first_year + i as i32;
-                        let active = entries.partition_point(|(y, _)| *y <= year).saturating_sub(1);
+                        let active = entries
+                            .partition_point(|(y, _)| *y <= year)
+                            .saturating_sub(1);
                         if active == k {
                             *slot = scratch[i];
                         }
@@ -233,14 +247,61 @@ mod tests {
         let n = 200_000;
         // (dist, bound, exact mean, exact sd)
         let cases = [
-            (Dist::LogNormal { mean: 3000.0, sd: 600.0 }, Bound::Amount, 3000.0, 600.0),
-            (Dist::Beta { mean: 0.045, sd: 0.008 }, Bound::Rate, 0.045, 0.008),
-            (Dist::Uniform { min: 2.0, max: 5.0 }, Bound::Amount, 3.5, 3.0 / 12f64.sqrt()),
+            (
+                Dist::LogNormal {
+                    mean: 3000.0,
+                    sd: 600.0,
+                },
+                Bound::Amount,
+                3000.0,
+                600.0,
+            ),
+            (
+                Dist::Beta {
+                    mean: 0.045,
+                    sd: 0.008,
+                },
+                Bound::Rate,
+                0.045,
+                0.008,
+            ),
+            (
+                Dist::Uniform { min: 2.0, max: 5.0 },
+                Bound::Amount,
+                3.5,
+                3.0 / 12f64.sqrt(),
+            ),
             // Triangular variance: (a^2+b^2+c^2-ab-ac-bc)/18 with a=0,c=0.5,b=1 -> 0.75/18.
-            (Dist::Triangular { min: 0.0, mode: 0.5, max: 1.0 }, Bound::Rate, 0.5, (0.75f64 / 18.0).sqrt()),
+            (
+                Dist::Triangular {
+                    min: 0.0,
+                    mode: 0.5,
+                    max: 1.0,
+                },
+                Bound::Rate,
+                0.5,
+                (0.75f64 / 18.0).sqrt(),
+            ),
             // PERT(0, 0.25, 1): alpha = 1 + 4*0.25 = 2, beta = 4; var = ab/((a+b)^2 (a+b+1)) = 8/252.
-            (Dist::Pert { min: 0.0, mode: 0.25, max: 1.0 }, Bound::Rate, 2.0 / 6.0, (8.0f64 / 252.0).sqrt()),
-            (Dist::Normal { mean: 100.0, sd: 10.0 }, Bound::Amount, 100.0, 10.0),
+            (
+                Dist::Pert {
+                    min: 0.0,
+                    mode: 0.25,
+                    max: 1.0,
+                },
+                Bound::Rate,
+                2.0 / 6.0,
+                (8.0f64 / 252.0).sqrt(),
+            ),
+            (
+                Dist::Normal {
+                    mean: 100.0,
+                    sd: 10.0,
+                },
+                Bound::Amount,
+                100.0,
+                10.0,
+            ),
         ];
         for (d, bound, mean, sd) in cases {
             let (m, s) = moments(&d, bound, n);
@@ -253,7 +314,10 @@ mod tests {
 
     #[test]
     fn truncated_normal_rates_stay_in_range() {
-        let d = Dist::Normal { mean: 0.02, sd: 0.05 };
+        let d = Dist::Normal {
+            mean: 0.02,
+            sd: 0.05,
+        };
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         for _ in 0..10_000 {
             let x = d.sample(Bound::Rate, &mut rng);
@@ -279,9 +343,19 @@ mod tests {
         let d = Dist::Uniform { min: 0.0, max: 1.0 };
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let mut out = [0.0; 5];
-        Param::Constant(Value::Random(d.clone(), Vary::Run)).sample_path(Bound::Rate, 2025, &mut rng, &mut out);
+        Param::Constant(Value::Random(d.clone(), Vary::Run)).sample_path(
+            Bound::Rate,
+            2025,
+            &mut rng,
+            &mut out,
+        );
         assert!(out.iter().all(|x| *x == out[0]));
-        Param::Constant(Value::Random(d, Vary::Yearly)).sample_path(Bound::Rate, 2025, &mut rng, &mut out);
+        Param::Constant(Value::Random(d, Vary::Yearly)).sample_path(
+            Bound::Rate,
+            2025,
+            &mut rng,
+            &mut out,
+        );
         assert!(out.windows(2).all(|w| w[0] != w[1]));
     }
 }

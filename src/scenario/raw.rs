@@ -83,7 +83,7 @@ pub(crate) struct RawTarget {
 #[derive(Debug)]
 pub(crate) enum RawParam {
     Number(f64),
-    Table(RawParamTable),
+    Table(Box<RawParamTable>),
 }
 
 /// The table form of a parameter. Which keys may appear together is checked in
@@ -129,7 +129,7 @@ impl<'de> Deserialize<'de> for RawParam {
 
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawParam, A::Error> {
                 RawParamTable::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(RawParam::Table)
+                    .map(|t| RawParam::Table(Box::new(t)))
             }
         }
 

@@ -9,7 +9,9 @@ use std::ops::Range;
 
 use toml::Spanned;
 
-use super::diagnostic::{key_path_at, one_of, suggest, with_suggestion, Diagnostic, Positions, ScenarioError};
+use super::diagnostic::{
+    key_path_at, one_of, suggest, with_suggestion, Diagnostic, Positions, ScenarioError,
+};
 use super::param::{Bound, Dist, Param, Value, Vary};
 use super::raw::{Key, RawInflow, RawParam, RawParamTable, RawScenario, RawTarget, RawTransition};
 use super::{Direction, Inflow, Metric, MonteCarlo, Move, MoveKind, Scenario, Target};
@@ -27,20 +29,41 @@ const SPLIT_TOLERANCE: f64 = 1e-6;
 /// Tolerance on the sum of central rates out of a level.
 const OUTFLOW_TOLERANCE: f64 = 1e-9;
 
-const DISTS: [&str; 6] = ["normal", "lognormal", "beta", "uniform", "triangular", "pert"];
+const DISTS: [&str; 6] = [
+    "normal",
+    "lognormal",
+    "beta",
+    "uniform",
+    "triangular",
+    "pert",
+];
 
 /// Parses and validates scenario bytes (see [`super::parse_bytes`]).
-pub(crate) fn parse(file: &str, bytes: &[u8], default_name: &str) -> Result<Scenario, ScenarioError> {
+pub(crate) fn parse(
+    file: &str,
+    bytes: &[u8],
+    default_name: &str,
+) -> Result<Scenario, ScenarioError> {
     let fail = |line, column, key: &str, message: String| ScenarioError {
         file: file.to_string(),
-        diagnostics: vec![Diagnostic { line, column, key: key.to_string(), message }],
+        diagnostics: vec![Diagnostic {
+            line,
+            column,
+            key: key.to_string(),
+            message,
+        }],
     };
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
             let good = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
             let (line, column) = Positions::new(good).at(good.len());
-            return Err(fail(line, column, "", "the file is not UTF-8 text; expected a TOML scenario".into()));
+            return Err(fail(
+                line,
+                column,
+                "",
+                "the file is not UTF-8 text; expected a TOML scenario".into(),
+            ));
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -49,7 +72,8 @@ pub(crate) fn parse(file: &str, bytes: &[u8], default_name: &str) -> Result<Scen
             1,
             1,
             "",
-            "the file is empty; expected a TOML scenario (`talentsim init` prints a template)".into(),
+            "the file is empty; expected a TOML scenario (`talentsim init` prints a template)"
+                .into(),
         ));
     }
     let raw: RawScenario = match toml::from_str(text) {
@@ -62,15 +86,21 @@ pub(crate) fn parse(file: &str, bytes: &[u8], default_name: &str) -> Result<Scen
             return Err(fail(line, column, &key, message));
         }
     };
-    let mut checker = Checker { pos: Positions::new(text), diags: Vec::new() };
+    let mut checker = Checker {
+        pos: Positions::new(text),
+        diags: Vec::new(),
+    };
     let scenario = checker.scenario(raw, default_name);
     match scenario {
         Some(s) if checker.diags.is_empty() => Ok(s),
         _ => {
             let mut diagnostics = checker.diags;
-            diagnostics.sort_by(|a, b| (a.line, a.column).cmp(&(b.line, b.column)));
+            diagnostics.sort_by_key(|d| (d.line, d.column));
             diagnostics.dedup();
-            Err(ScenarioError { file: file.to_string(), diagnostics })
+            Err(ScenarioError {
+                file: file.to_string(),
+                diagnostics,
+            })
         }
     }
 }
@@ -90,7 +120,12 @@ struct Horizon {
 impl Checker<'_> {
     fn err(&mut self, span: &Range<usize>, key: impl Into<String>, message: impl Into<String>) {
         let (line, column) = self.pos.at(span.start);
-        self.diags.push(Diagnostic { line, column, key: key.into(), message: message.into() });
+        self.diags.push(Diagnostic {
+            line,
+            column,
+            key: key.into(),
+            message: message.into(),
+        });
     }
 
     fn missing(&mut self, span: &Range<usize>, key: &str, what: &str) {
@@ -111,10 +146,21 @@ impl Checker<'_> {
             (Some(start), Some(end)) => {
                 let span = raw.end_year.as_ref().map_or(top.clone(), |s| s.span());
                 if end <= start {
-                    self.err(&span, "end_year", format!("must be after start_year ({start})"));
+                    self.err(
+                        &span,
+                        "end_year",
+                        format!("must be after start_year ({start})"),
+                    );
                     None
                 } else if i64::from(end - start) > MAX_HORIZON {
-                    self.err(&span, "end_year", format!("a horizon of {} years is too long; at most {MAX_HORIZON}", end - start));
+                    self.err(
+                        &span,
+                        "end_year",
+                        format!(
+                            "a horizon of {} years is too long; at most {MAX_HORIZON}",
+                            end - start
+                        ),
+                    );
                     None
                 } else {
                     Some(Horizon { start, end })
@@ -126,29 +172,57 @@ impl Checker<'_> {
         let levels = self.levels(raw.levels.as_ref(), &top);
         let high_skill_from = match (&levels, &raw.high_skill_from) {
             (_, None) => {
-                self.missing(&top, "high_skill_from", "the name of the first high-skill level, e.g. \"senior\"");
+                self.missing(
+                    &top,
+                    "high_skill_from",
+                    "the name of the first high-skill level, e.g. \"senior\"",
+                );
                 None
             }
             (Some(levels), Some(h)) => self.level_ref(h, levels, "high_skill_from"),
             (None, Some(_)) => None,
         };
 
-        let initial = levels.as_ref().and_then(|levels| self.initial(raw.initial.as_ref(), levels));
-        let attrition =
-            levels.as_ref().and_then(|levels| self.level_params(raw.attrition.as_ref(), levels, "attrition", false, horizon));
-        let upgrade = levels.as_ref().and_then(|levels| self.level_params(raw.upgrade.as_ref(), levels, "upgrade", true, horizon));
-        let transitions = levels.as_ref().and_then(|levels| self.transitions(&raw.transition, levels, horizon));
-        let inflows = levels.as_ref().and_then(|levels| self.inflows(&raw.inflow, levels, horizon));
+        let initial = levels
+            .as_ref()
+            .and_then(|levels| self.initial(raw.initial.as_ref(), levels));
+        let attrition = levels.as_ref().and_then(|levels| {
+            self.level_params(raw.attrition.as_ref(), levels, "attrition", false, horizon)
+        });
+        let upgrade = levels.as_ref().and_then(|levels| {
+            self.level_params(raw.upgrade.as_ref(), levels, "upgrade", true, horizon)
+        });
+        let transitions = levels
+            .as_ref()
+            .and_then(|levels| self.transitions(&raw.transition, levels, horizon));
+        let inflows = levels
+            .as_ref()
+            .and_then(|levels| self.inflows(&raw.inflow, levels, horizon));
         let monte_carlo = self.monte_carlo(raw.monte_carlo.as_ref());
-        let targets = levels.as_ref().and_then(|levels| self.targets(&raw.target, levels, horizon));
+        let targets = levels
+            .as_ref()
+            .and_then(|levels| self.targets(&raw.target, levels, horizon));
 
         let (Some(name), Some(horizon), Some(levels), Some(high_skill_from), Some(initial)) =
             (name, horizon, levels, high_skill_from, initial)
         else {
             return None;
         };
-        let (Some((attrition, attrition_spans)), Some((upgrade, _)), Some(transitions), Some(inflows), Some(monte_carlo), Some(targets)) =
-            (attrition, upgrade, transitions, inflows, monte_carlo, targets)
+        let (
+            Some((attrition, attrition_spans)),
+            Some((upgrade, _)),
+            Some(transitions),
+            Some(inflows),
+            Some(monte_carlo),
+            Some(targets),
+        ) = (
+            attrition,
+            upgrade,
+            transitions,
+            inflows,
+            monte_carlo,
+            targets,
+        )
         else {
             return None;
         };
@@ -156,10 +230,20 @@ impl Checker<'_> {
         let mut moves: Vec<Move> = upgrade
             .into_iter()
             .enumerate()
-            .filter_map(|(l, p)| p.map(|rate| Move { from: l, to: l + 1, rate, kind: MoveKind::Upgrade }))
+            .filter_map(|(l, p)| {
+                p.map(|rate| Move {
+                    from: l,
+                    to: l + 1,
+                    rate,
+                    kind: MoveKind::Upgrade,
+                })
+            })
             .collect();
         moves.extend(transitions);
-        let attrition: Vec<Param> = attrition.into_iter().map(|p| p.expect("every level checked")).collect();
+        let attrition: Vec<Param> = attrition
+            .into_iter()
+            .map(|p| p.expect("every level checked"))
+            .collect();
         self.outflows(&levels, &attrition, &attrition_spans, &moves, horizon);
 
         Some(Scenario {
@@ -185,7 +269,9 @@ impl Checker<'_> {
             || s == ".."
             || s.starts_with('.')
             || s.len() > 200
-            || s.chars().any(|c| c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|'));
+            || s.chars().any(|c| {
+                c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+            });
         if bad {
             self.err(
                 &n.span(),
@@ -204,15 +290,27 @@ impl Checker<'_> {
         };
         let v = *y.get_ref();
         if !(1000..=9999).contains(&v) {
-            self.err(&y.span(), key, format!("{v} is not a plausible year; expected 1000-9999"));
+            self.err(
+                &y.span(),
+                key,
+                format!("{v} is not a plausible year; expected 1000-9999"),
+            );
             return None;
         }
         Some(v as i32)
     }
 
-    fn levels(&mut self, raw: Option<&Spanned<Vec<Spanned<String>>>>, top: &Range<usize>) -> Option<Vec<String>> {
+    fn levels(
+        &mut self,
+        raw: Option<&Spanned<Vec<Spanned<String>>>>,
+        top: &Range<usize>,
+    ) -> Option<Vec<String>> {
         let Some(raw) = raw else {
-            self.missing(top, "levels", "the list of levels, lowest first, e.g. [\"junior\", \"intermediate\", \"senior\"]");
+            self.missing(
+                top,
+                "levels",
+                "the list of levels, lowest first, e.g. [\"junior\", \"intermediate\", \"senior\"]",
+            );
             return None;
         };
         if raw.get_ref().is_empty() {
@@ -220,7 +318,14 @@ impl Checker<'_> {
             return None;
         }
         if raw.get_ref().len() > MAX_LEVELS {
-            self.err(&raw.span(), "levels", format!("{} levels is too many; at most {MAX_LEVELS}", raw.get_ref().len()));
+            self.err(
+                &raw.span(),
+                "levels",
+                format!(
+                    "{} levels is too many; at most {MAX_LEVELS}",
+                    raw.get_ref().len()
+                ),
+            );
             return None;
         }
         let mut seen = HashSet::new();
@@ -228,8 +333,18 @@ impl Checker<'_> {
         for (i, l) in raw.get_ref().iter().enumerate() {
             let s = l.get_ref();
             let key = format!("levels[{}]", i + 1);
-            if s.is_empty() || !s.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') {
-                self.err(&l.span(), key, format!("`{s}` is not a valid level name; expected letters, digits, `_` or `-`"));
+            if s.is_empty()
+                || !s
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+            {
+                self.err(
+                    &l.span(),
+                    key,
+                    format!(
+                        "`{s}` is not a valid level name; expected letters, digits, `_` or `-`"
+                    ),
+                );
                 ok = false;
             } else if !seen.insert(s.clone()) {
                 self.err(&l.span(), key, format!("level `{s}` is listed twice"));
@@ -244,7 +359,10 @@ impl Checker<'_> {
         if let Some(i) = levels.iter().position(|l| l == s) {
             return Some(i);
         }
-        let mut msg = format!("unknown level `{s}`; expected one of the levels: {}", one_of(levels));
+        let mut msg = format!(
+            "unknown level `{s}`; expected one of the levels: {}",
+            one_of(levels)
+        );
         if let Some(g) = suggest(s, levels.iter().map(String::as_str)) {
             msg.push_str(&format!(" (did you mean `{g}`?)"));
         }
@@ -253,7 +371,12 @@ impl Checker<'_> {
     }
 
     /// Resolves the keys of a per-level table; reports unknown levels.
-    fn level_keys<'k, V>(&mut self, table: &'k BTreeMap<Key, V>, levels: &[String], section: &str) -> Vec<(usize, &'k Key, &'k V)> {
+    fn level_keys<'k, V>(
+        &mut self,
+        table: &'k BTreeMap<Key, V>,
+        levels: &[String],
+        section: &str,
+    ) -> Vec<(usize, &'k Key, &'k V)> {
         let mut out = Vec::new();
         for (k, v) in table {
             if let Some(l) = self.level_ref(k, levels, &format!("{section}.{}", k.get_ref())) {
@@ -263,9 +386,17 @@ impl Checker<'_> {
         out
     }
 
-    fn initial(&mut self, raw: Option<&Spanned<BTreeMap<Key, Spanned<f64>>>>, levels: &[String]) -> Option<Vec<f64>> {
+    fn initial(
+        &mut self,
+        raw: Option<&Spanned<BTreeMap<Key, Spanned<f64>>>>,
+        levels: &[String],
+    ) -> Option<Vec<f64>> {
         let Some(raw) = raw else {
-            self.missing(&(0..0), "initial", "an [initial] table with the stock of every level");
+            self.missing(
+                &(0..0),
+                "initial",
+                "an [initial] table with the stock of every level",
+            );
             return None;
         };
         let mut stock = vec![None; levels.len()];
@@ -282,7 +413,11 @@ impl Checker<'_> {
         }
         for (l, s) in stock.iter().enumerate() {
             if s.is_none() && !raw.get_ref().keys().any(|k| k.get_ref() == &levels[l]) {
-                self.missing(&raw.span(), &format!("initial.{}", levels[l]), "the initial stock of every level");
+                self.missing(
+                    &raw.span(),
+                    &format!("initial.{}", levels[l]),
+                    "the initial stock of every level",
+                );
             }
             ok &= s.is_some();
         }
@@ -300,13 +435,25 @@ impl Checker<'_> {
         is_upgrade: bool,
         horizon: Option<Horizon>,
     ) -> Option<(Vec<Option<Param>>, Vec<Range<usize>>)> {
-        let needed: Vec<usize> = if is_upgrade { (0..levels.len() - 1).collect() } else { (0..levels.len()).collect() };
-        let what = if is_upgrade { "certified to the next level" } else { "leaving" };
+        let needed: Vec<usize> = if is_upgrade {
+            (0..levels.len() - 1).collect()
+        } else {
+            (0..levels.len()).collect()
+        };
+        let what = if is_upgrade {
+            "certified to the next level"
+        } else {
+            "leaving"
+        };
         let Some(raw) = raw else {
             if needed.is_empty() {
                 return Some((vec![None; levels.len()], vec![0..0; levels.len()]));
             }
-            self.missing(&(0..0), section, &format!("a [{section}] table with the yearly share of each level {what}"));
+            self.missing(
+                &(0..0),
+                section,
+                &format!("a [{section}] table with the yearly share of each level {what}"),
+            );
             return None;
         };
         let mut params: Vec<Option<Param>> = vec![None; levels.len()];
@@ -316,7 +463,14 @@ impl Checker<'_> {
         for (l, k, v) in resolved {
             let key = format!("{section}.{}", k.get_ref());
             if is_upgrade && l == levels.len() - 1 {
-                self.err(&k.span(), key, format!("`{}` is the top level and has no next level to be certified to", levels[l]));
+                self.err(
+                    &k.span(),
+                    key,
+                    format!(
+                        "`{}` is the top level and has no next level to be certified to",
+                        levels[l]
+                    ),
+                );
                 ok = false;
                 continue;
             }
@@ -338,7 +492,12 @@ impl Checker<'_> {
         ok.then_some((params, spans))
     }
 
-    fn transitions(&mut self, raw: &[Spanned<RawTransition>], levels: &[String], horizon: Option<Horizon>) -> Option<Vec<Move>> {
+    fn transitions(
+        &mut self,
+        raw: &[Spanned<RawTransition>],
+        levels: &[String],
+        horizon: Option<Horizon>,
+    ) -> Option<Vec<Move>> {
         let mut out = Vec::new();
         let mut ok = true;
         let mut seen = HashSet::new();
@@ -363,7 +522,11 @@ impl Checker<'_> {
             let rate = match &t.rate {
                 Some(r) => self.param(r, &format!("{base}.rate"), Bound::Rate, horizon, true),
                 None => {
-                    self.missing(&span, &format!("{base}.rate"), "the yearly share of `from` moving to `to`");
+                    self.missing(
+                        &span,
+                        &format!("{base}.rate"),
+                        "the yearly share of `from` moving to `to`",
+                    );
                     None
                 }
             };
@@ -373,26 +536,50 @@ impl Checker<'_> {
             };
             let to_span = t.to.as_ref().map_or(span.clone(), |s| s.span());
             if from == to {
-                self.err(&to_span, format!("{base}.to"), "a transition must move to a different level");
+                self.err(
+                    &to_span,
+                    format!("{base}.to"),
+                    "a transition must move to a different level",
+                );
                 ok = false;
             } else if to == from + 1 {
                 self.err(
                     &to_span,
                     format!("{base}.to"),
-                    format!("a move to the next level is its certification: set upgrade.{} instead", levels[from]),
+                    format!(
+                        "a move to the next level is its certification: set upgrade.{} instead",
+                        levels[from]
+                    ),
                 );
                 ok = false;
             } else if !seen.insert((from, to)) {
-                self.err(&span, base, format!("a second transition from `{}` to `{}`; give each pair once", levels[from], levels[to]));
+                self.err(
+                    &span,
+                    base,
+                    format!(
+                        "a second transition from `{}` to `{}`; give each pair once",
+                        levels[from], levels[to]
+                    ),
+                );
                 ok = false;
             } else {
-                out.push(Move { from, to, rate, kind: MoveKind::Transition });
+                out.push(Move {
+                    from,
+                    to,
+                    rate,
+                    kind: MoveKind::Transition,
+                });
             }
         }
         ok.then_some(out)
     }
 
-    fn inflows(&mut self, raw: &[Spanned<RawInflow>], levels: &[String], horizon: Option<Horizon>) -> Option<Vec<Inflow>> {
+    fn inflows(
+        &mut self,
+        raw: &[Spanned<RawInflow>],
+        levels: &[String],
+        horizon: Option<Horizon>,
+    ) -> Option<Vec<Inflow>> {
         let mut out = Vec::new();
         let mut ok = true;
         let mut names = HashSet::new();
@@ -403,7 +590,14 @@ impl Checker<'_> {
                 Some(inflow) => {
                     if !names.insert(inflow.name.clone()) {
                         let s = f.get_ref().name.as_ref().map_or(span.clone(), |n| n.span());
-                        self.err(&s, format!("{base}.name"), format!("a second inflow named `{}`; names must be unique", inflow.name));
+                        self.err(
+                            &s,
+                            format!("{base}.name"),
+                            format!(
+                                "a second inflow named `{}`; names must be unique",
+                                inflow.name
+                            ),
+                        );
                         ok = false;
                     }
                     out.push(inflow);
@@ -414,41 +608,67 @@ impl Checker<'_> {
         ok.then_some(out)
     }
 
-    fn inflow(&mut self, f: &RawInflow, span: &Range<usize>, base: &str, levels: &[String], horizon: Option<Horizon>) -> Option<Inflow> {
+    fn inflow(
+        &mut self,
+        f: &RawInflow,
+        span: &Range<usize>,
+        base: &str,
+        levels: &[String],
+        horizon: Option<Horizon>,
+    ) -> Option<Inflow> {
         let name = match &f.name {
             Some(n) if !n.get_ref().trim().is_empty() => Some(n.get_ref().clone()),
             Some(n) => {
-                self.err(&n.span(), format!("{base}.name"), "expected a non-empty name");
+                self.err(
+                    &n.span(),
+                    format!("{base}.name"),
+                    "expected a non-empty name",
+                );
                 None
             }
             None => {
-                self.missing(span, &format!("{base}.name"), "a name for this inflow, e.g. \"vocational colleges\"");
+                self.missing(
+                    span,
+                    &format!("{base}.name"),
+                    "a name for this inflow, e.g. \"vocational colleges\"",
+                );
                 None
             }
         };
         let per_year = match &f.per_year {
             Some(p) => self.param(p, &format!("{base}.per_year"), Bound::Amount, horizon, true),
             None => {
-                self.missing(span, &format!("{base}.per_year"), "the number of people per year");
+                self.missing(
+                    span,
+                    &format!("{base}.per_year"),
+                    "the number of people per year",
+                );
                 None
             }
         };
         let from = match &f.from {
-            Some(l) => match self.level_ref(l, levels, &format!("{base}.from")) {
-                Some(i) => Some(Some(i)),
-                None => None,
-            },
+            Some(l) => self.level_ref(l, levels, &format!("{base}.from")).map(Some),
             None => Some(None),
         };
         let split = self.split(f, span, base, levels, from.flatten());
         let (first_year, last_year) = match horizon {
             Some(h) => {
-                let first = self.inflow_year(f.first_year.as_ref(), h, h.start + 1, &format!("{base}.first_year"));
-                let last = self.inflow_year(f.last_year.as_ref(), h, h.end, &format!("{base}.last_year"));
+                let first = self.inflow_year(
+                    f.first_year.as_ref(),
+                    h,
+                    h.start + 1,
+                    &format!("{base}.first_year"),
+                );
+                let last =
+                    self.inflow_year(f.last_year.as_ref(), h, h.end, &format!("{base}.last_year"));
                 if let (Some(a), Some(b)) = (first, last) {
                     if b < a {
                         let s = f.last_year.as_ref().map_or(span.clone(), |s| s.span());
-                        self.err(&s, format!("{base}.last_year"), format!("{b} is before first_year ({a})"));
+                        self.err(
+                            &s,
+                            format!("{base}.last_year"),
+                            format!("{b} is before first_year ({a})"),
+                        );
                         (None, None)
                     } else {
                         (first, last)
@@ -482,13 +702,24 @@ impl Checker<'_> {
         })
     }
 
-    fn split(&mut self, f: &RawInflow, span: &Range<usize>, base: &str, levels: &[String], from: Option<usize>) -> Option<Vec<(usize, f64)>> {
+    fn split(
+        &mut self,
+        f: &RawInflow,
+        span: &Range<usize>,
+        base: &str,
+        levels: &[String],
+        from: Option<usize>,
+    ) -> Option<Vec<(usize, f64)>> {
         let Some(split) = &f.split else {
             self.missing(span, &format!("{base}.split"), "the share of people arriving at each level, e.g. { intermediate = 0.75, senior = 0.25 }");
             return None;
         };
         if split.get_ref().is_empty() {
-            self.err(&split.span(), format!("{base}.split"), "expected at least one level with a share");
+            self.err(
+                &split.span(),
+                format!("{base}.split"),
+                "expected at least one level with a share",
+            );
             return None;
         }
         let mut out = Vec::new();
@@ -497,10 +728,18 @@ impl Checker<'_> {
             let key = format!("{base}.split.{}", k.get_ref());
             let x = *v.get_ref();
             if !Bound::Rate.admits(x) {
-                self.err(&v.span(), key, format!("{x} is not a share; expected a number from 0 to 1"));
+                self.err(
+                    &v.span(),
+                    key,
+                    format!("{x} is not a share; expected a number from 0 to 1"),
+                );
                 ok = false;
             } else if Some(l) == from {
-                self.err(&k.span(), key, "a programme cannot certify people into the level it takes them from");
+                self.err(
+                    &k.span(),
+                    key,
+                    "a programme cannot certify people into the level it takes them from",
+                );
                 ok = false;
             } else {
                 out.push((l, x));
@@ -510,7 +749,11 @@ impl Checker<'_> {
         if ok {
             let sum: f64 = out.iter().map(|(_, s)| s).sum();
             if (sum - 1.0).abs() > SPLIT_TOLERANCE {
-                self.err(&split.span(), format!("{base}.split"), format!("the shares sum to {sum}; expected 1"));
+                self.err(
+                    &split.span(),
+                    format!("{base}.split"),
+                    format!("the shares sum to {sum}; expected 1"),
+                );
                 ok = false;
             }
         }
@@ -518,25 +761,50 @@ impl Checker<'_> {
         ok.then_some(out)
     }
 
-    fn inflow_year(&mut self, y: Option<&Spanned<i64>>, h: Horizon, default: i32, key: &str) -> Option<i32> {
+    fn inflow_year(
+        &mut self,
+        y: Option<&Spanned<i64>>,
+        h: Horizon,
+        default: i32,
+        key: &str,
+    ) -> Option<i32> {
         let Some(y) = y else { return Some(default) };
         let v = *y.get_ref();
         if v <= i64::from(h.start) || v > i64::from(h.end) {
-            self.err(&y.span(), key, format!("{v} is outside the projected years; expected {} to {}", h.start + 1, h.end));
+            self.err(
+                &y.span(),
+                key,
+                format!(
+                    "{v} is outside the projected years; expected {} to {}",
+                    h.start + 1,
+                    h.end
+                ),
+            );
             return None;
         }
         Some(v as i32)
     }
 
-    fn monte_carlo(&mut self, raw: Option<&Spanned<super::raw::RawMonteCarlo>>) -> Option<MonteCarlo> {
-        let mut mc = MonteCarlo { runs: 10_000, seed: 0, process_noise: true };
+    fn monte_carlo(
+        &mut self,
+        raw: Option<&Spanned<super::raw::RawMonteCarlo>>,
+    ) -> Option<MonteCarlo> {
+        let mut mc = MonteCarlo {
+            runs: 10_000,
+            seed: 0,
+            process_noise: true,
+        };
         let Some(raw) = raw else { return Some(mc) };
         let raw = raw.get_ref();
         let mut ok = true;
         if let Some(r) = &raw.runs {
             let v = *r.get_ref();
             if v < 1 || v as u64 > MAX_RUNS {
-                self.err(&r.span(), "monte_carlo.runs", format!("{v} runs; expected 1 to {MAX_RUNS}"));
+                self.err(
+                    &r.span(),
+                    "monte_carlo.runs",
+                    format!("{v} runs; expected 1 to {MAX_RUNS}"),
+                );
                 ok = false;
             } else {
                 mc.runs = v as u64;
@@ -545,7 +813,11 @@ impl Checker<'_> {
         if let Some(s) = &raw.seed {
             let v = *s.get_ref();
             if v < 0 {
-                self.err(&s.span(), "monte_carlo.seed", format!("{v}; expected a non-negative whole number"));
+                self.err(
+                    &s.span(),
+                    "monte_carlo.seed",
+                    format!("{v}; expected a non-negative whole number"),
+                );
                 ok = false;
             } else {
                 mc.seed = v as u64;
@@ -557,7 +829,12 @@ impl Checker<'_> {
         ok.then_some(mc)
     }
 
-    fn targets(&mut self, raw: &[Spanned<RawTarget>], levels: &[String], horizon: Option<Horizon>) -> Option<Vec<Target>> {
+    fn targets(
+        &mut self,
+        raw: &[Spanned<RawTarget>],
+        levels: &[String],
+        horizon: Option<Horizon>,
+    ) -> Option<Vec<Target>> {
         let mut out = Vec::new();
         let mut ok = true;
         let mut names = HashSet::new();
@@ -566,7 +843,14 @@ impl Checker<'_> {
             match self.target(t.get_ref(), &t.span(), &base, levels, horizon) {
                 Some(target) => {
                     if !names.insert(target.name.clone()) {
-                        self.err(&t.span(), format!("{base}.name"), format!("a second target named `{}`; names must be unique", target.name));
+                        self.err(
+                            &t.span(),
+                            format!("{base}.name"),
+                            format!(
+                                "a second target named `{}`; names must be unique",
+                                target.name
+                            ),
+                        );
                         ok = false;
                     }
                     out.push(target);
@@ -577,15 +861,30 @@ impl Checker<'_> {
         ok.then_some(out)
     }
 
-    fn target(&mut self, t: &RawTarget, span: &Range<usize>, base: &str, levels: &[String], horizon: Option<Horizon>) -> Option<Target> {
+    fn target(
+        &mut self,
+        t: &RawTarget,
+        span: &Range<usize>,
+        base: &str,
+        levels: &[String],
+        horizon: Option<Horizon>,
+    ) -> Option<Target> {
         let name = match &t.name {
             Some(n) if !n.get_ref().trim().is_empty() => Some(n.get_ref().clone()),
             Some(n) => {
-                self.err(&n.span(), format!("{base}.name"), "expected a non-empty name");
+                self.err(
+                    &n.span(),
+                    format!("{base}.name"),
+                    "expected a non-empty name",
+                );
                 None
             }
             None => {
-                self.missing(span, &format!("{base}.name"), "a name such as \"High-skill share at least 40% in 2026\"");
+                self.missing(
+                    span,
+                    &format!("{base}.name"),
+                    "a name such as \"High-skill share at least 40% in 2026\"",
+                );
                 None
             }
         };
@@ -593,8 +892,15 @@ impl Checker<'_> {
             Some(m) => {
                 let found = Metric::parse(m.get_ref(), levels);
                 if found.is_none() {
-                    let names: Vec<String> = Metric::all(levels.len()).iter().map(|x| x.name(levels)).collect();
-                    let mut msg = format!("unknown metric `{}`; expected {}", m.get_ref(), one_of(&names));
+                    let names: Vec<String> = Metric::all(levels.len())
+                        .iter()
+                        .map(|x| x.name(levels))
+                        .collect();
+                    let mut msg = format!(
+                        "unknown metric `{}`; expected {}",
+                        m.get_ref(),
+                        one_of(&names)
+                    );
                     if let Some(g) = suggest(m.get_ref(), names.iter().map(String::as_str)) {
                         msg.push_str(&format!(" (did you mean `{g}`?)"));
                     }
@@ -603,19 +909,35 @@ impl Checker<'_> {
                 found
             }
             None => {
-                self.missing(span, &format!("{base}.metric"), "a metric such as \"high_skill_share\"");
+                self.missing(
+                    span,
+                    &format!("{base}.metric"),
+                    "a metric such as \"high_skill_share\"",
+                );
                 None
             }
         };
         let year = match (&t.year, horizon) {
             (None, _) => {
-                self.missing(span, &format!("{base}.year"), "the year the target is tested");
+                self.missing(
+                    span,
+                    &format!("{base}.year"),
+                    "the year the target is tested",
+                );
                 None
             }
             (Some(y), Some(h)) => {
                 let v = *y.get_ref();
                 if v <= i64::from(h.start) || v > i64::from(h.end) {
-                    self.err(&y.span(), format!("{base}.year"), format!("{v} is not a projected year; expected {} to {}", h.start + 1, h.end));
+                    self.err(
+                        &y.span(),
+                        format!("{base}.year"),
+                        format!(
+                            "{v} is not a projected year; expected {} to {}",
+                            h.start + 1,
+                            h.end
+                        ),
+                    );
                     None
                 } else {
                     Some(v as i32)
@@ -628,7 +950,14 @@ impl Checker<'_> {
             (Some(th), Some(y), Some(h)) => {
                 let v = *th.get_ref();
                 if v < i64::from(y) || v > i64::from(h.end) {
-                    self.err(&th.span(), format!("{base}.through"), format!("{v} is outside {y} to {} (from the target's year to end_year)", h.end));
+                    self.err(
+                        &th.span(),
+                        format!("{base}.through"),
+                        format!(
+                            "{v} is outside {y} to {} (from the target's year to end_year)",
+                            h.end
+                        ),
+                    );
                     None
                 } else {
                     Some(Some(v as i32))
@@ -640,11 +969,19 @@ impl Checker<'_> {
             (Some(x), None) => (Direction::AtLeast, x),
             (None, Some(x)) => (Direction::AtMost, x),
             (Some(_), Some(x)) => {
-                self.err(&x.span(), format!("{base}.at_most"), "give either at_least or at_most, not both");
+                self.err(
+                    &x.span(),
+                    format!("{base}.at_most"),
+                    "give either at_least or at_most, not both",
+                );
                 return None;
             }
             (None, None) => {
-                self.missing(span, &format!("{base}.at_least"), "a threshold: at_least = X or at_most = X");
+                self.missing(
+                    span,
+                    &format!("{base}.at_least"),
+                    "a threshold: at_least = X or at_most = X",
+                );
                 return None;
             }
         };
@@ -655,22 +992,50 @@ impl Checker<'_> {
             return None;
         }
         if metric.is_some_and(|m| m.is_share()) && !(0.0..=1.0).contains(&v) {
-            let hint = if (1.0..=100.0).contains(&v) { format!("; for {v}% write {}", v / 100.0) } else { String::new() };
-            self.err(&threshold.span(), key, format!("{v} is not a share; expected a fraction from 0 to 1{hint}"));
+            let hint = if (1.0..=100.0).contains(&v) {
+                format!("; for {v}% write {}", v / 100.0)
+            } else {
+                String::new()
+            };
+            self.err(
+                &threshold.span(),
+                key,
+                format!("{v} is not a share; expected a fraction from 0 to 1{hint}"),
+            );
             return None;
         }
-        Some(Target { name: name?, metric: metric?, year: year?, through: through?, direction, threshold: v })
+        Some(Target {
+            name: name?,
+            metric: metric?,
+            year: year?,
+            through: through?,
+            direction,
+            threshold: v,
+        })
     }
 
     /// Checks one parameter: a number, a distribution table or (if `allow_schedule`) a
     /// `by_year` schedule.
-    fn param(&mut self, raw: &Spanned<RawParam>, key: &str, bound: Bound, horizon: Option<Horizon>, allow_schedule: bool) -> Option<Param> {
+    fn param(
+        &mut self,
+        raw: &Spanned<RawParam>,
+        key: &str,
+        bound: Bound,
+        horizon: Option<Horizon>,
+        allow_schedule: bool,
+    ) -> Option<Param> {
         match raw.get_ref() {
-            RawParam::Number(x) => self.number(*x, &raw.span(), key, bound).map(|x| Param::Constant(Value::Fixed(x))),
+            RawParam::Number(x) => self
+                .number(*x, &raw.span(), key, bound)
+                .map(|x| Param::Constant(Value::Fixed(x))),
             RawParam::Table(t) if t.by_year.is_some() => {
                 let by_year = t.by_year.as_ref().expect("checked");
                 if !allow_schedule {
-                    self.err(&by_year.span(), format!("{key}.by_year"), "schedules do not nest; a schedule's values are numbers or distributions");
+                    self.err(
+                        &by_year.span(),
+                        format!("{key}.by_year"),
+                        "schedules do not nest; a schedule's values are numbers or distributions",
+                    );
                     return None;
                 }
                 let mut extra = false;
@@ -680,7 +1045,8 @@ impl Checker<'_> {
                         extra = true;
                     }
                 }
-                self.schedule(by_year, key, bound, horizon).filter(|_| !extra)
+                self.schedule(by_year, key, bound, horizon)
+                    .filter(|_| !extra)
             }
             RawParam::Table(t) => self.dist(t, &raw.span(), key, bound).map(Param::Constant),
         }
@@ -694,13 +1060,27 @@ impl Checker<'_> {
             Bound::Rate => "a yearly rate from 0 to 1 (e.g. 0.05 for 5%)".to_string(),
             Bound::Amount => format!("a number of people per year from 0 to {MAX_PEOPLE:e}"),
         };
-        self.err(span, key, format!("{x} is out of range; expected {expected}"));
+        self.err(
+            span,
+            key,
+            format!("{x} is out of range; expected {expected}"),
+        );
         None
     }
 
-    fn schedule(&mut self, by_year: &Spanned<BTreeMap<Key, Spanned<RawParam>>>, key: &str, bound: Bound, horizon: Option<Horizon>) -> Option<Param> {
+    fn schedule(
+        &mut self,
+        by_year: &Spanned<BTreeMap<Key, Spanned<RawParam>>>,
+        key: &str,
+        bound: Bound,
+        horizon: Option<Horizon>,
+    ) -> Option<Param> {
         if by_year.get_ref().is_empty() {
-            self.err(&by_year.span(), format!("{key}.by_year"), "expected at least one year, e.g. by_year = { 2024 = 0.12, 2026 = 0.06 }");
+            self.err(
+                &by_year.span(),
+                format!("{key}.by_year"),
+                "expected at least one year, e.g. by_year = { 2024 = 0.12, 2026 = 0.06 }",
+            );
             return None;
         }
         let mut entries = Vec::new();
@@ -710,13 +1090,24 @@ impl Checker<'_> {
             let year = match y.get_ref().parse::<i32>() {
                 Ok(year) => match horizon {
                     Some(h) if year < h.start || year > h.end => {
-                        self.err(&y.span(), ykey.clone(), format!("{year} is outside the scenario's years {} to {}", h.start, h.end));
+                        self.err(
+                            &y.span(),
+                            ykey.clone(),
+                            format!(
+                                "{year} is outside the scenario's years {} to {}",
+                                h.start, h.end
+                            ),
+                        );
                         None
                     }
                     _ => Some(year),
                 },
                 Err(_) => {
-                    self.err(&y.span(), ykey.clone(), "expected a year such as 2026 as the key");
+                    self.err(
+                        &y.span(),
+                        ykey.clone(),
+                        "expected a year such as 2026 as the key",
+                    );
                     None
                 }
             };
@@ -730,9 +1121,16 @@ impl Checker<'_> {
         ok.then_some(Param::Schedule(entries))
     }
 
-    fn dist(&mut self, t: &RawParamTable, span: &Range<usize>, key: &str, bound: Bound) -> Option<Value> {
+    fn dist(
+        &mut self,
+        t: &RawParamTable,
+        span: &Range<usize>,
+        key: &str,
+        bound: Bound,
+    ) -> Option<Value> {
         let Some(dist) = &t.dist else {
-            let expected = "`dist` (one of normal, lognormal, beta, uniform, triangular, pert) or `by_year`";
+            let expected =
+                "`dist` (one of normal, lognormal, beta, uniform, triangular, pert) or `by_year`";
             self.missing(span, &format!("{key}.dist"), expected);
             return None;
         };
@@ -759,7 +1157,14 @@ impl Checker<'_> {
         let fields = table_fields(t);
         for (field, s) in &fields {
             if !wanted.contains(field) && *field != "dist" && *field != "vary" {
-                self.err(s, format!("{key}.{field}"), format!("`{field}` is not a parameter of the {name} distribution, which takes {}", one_of(wanted)));
+                self.err(
+                    s,
+                    format!("{key}.{field}"),
+                    format!(
+                        "`{field}` is not a parameter of the {name} distribution, which takes {}",
+                        one_of(wanted)
+                    ),
+                );
                 ok = false;
             }
         }
@@ -782,7 +1187,11 @@ impl Checker<'_> {
                 }
                 Some((x, _)) => vals.push(x),
                 None => {
-                    self.missing(span, &format!("{key}.{f}"), &format!("the {name} distribution takes {}", one_of(wanted)));
+                    self.missing(
+                        span,
+                        &format!("{key}.{f}"),
+                        &format!("the {name} distribution takes {}", one_of(wanted)),
+                    );
                     ok = false;
                 }
             }
@@ -813,32 +1222,60 @@ impl Checker<'_> {
             "normal" | "lognormal" | "beta" => {
                 let (mean, sd) = (vals[0], vals[1]);
                 if sd < 0.0 {
-                    return fail(self, "sd", format!("{sd}: a standard deviation cannot be negative"));
+                    return fail(
+                        self,
+                        "sd",
+                        format!("{sd}: a standard deviation cannot be negative"),
+                    );
                 }
                 match name {
                     "normal" => {
                         if !(0.0..=upper).contains(&mean) {
-                            return fail(self, "mean", format!("{mean} is outside the valid range ({range})"));
+                            return fail(
+                                self,
+                                "mean",
+                                format!("{mean} is outside the valid range ({range})"),
+                            );
                         }
                         if bound == Bound::Rate && sd > 1.0 {
-                            return fail(self, "sd", format!("{sd} is too wide for a rate; expected at most 1"));
+                            return fail(
+                                self,
+                                "sd",
+                                format!("{sd} is too wide for a rate; expected at most 1"),
+                            );
                         }
                         Dist::Normal { mean, sd }
                     }
                     "lognormal" => {
                         if mean <= 0.0 || mean > upper {
-                            let valid = if bound == Bound::Rate { "above 0 and at most 1" } else { "above 0" };
-                            return fail(self, "mean", format!("{mean}: a lognormal mean must be {valid}"));
+                            let valid = if bound == Bound::Rate {
+                                "above 0 and at most 1"
+                            } else {
+                                "above 0"
+                            };
+                            return fail(
+                                self,
+                                "mean",
+                                format!("{mean}: a lognormal mean must be {valid}"),
+                            );
                         }
                         Dist::LogNormal { mean, sd }
                     }
                     _ => {
                         if mean <= 0.0 || mean >= 1.0 {
-                            return fail(self, "mean", format!("{mean}: a beta mean must be strictly between 0 and 1"));
+                            return fail(
+                                self,
+                                "mean",
+                                format!("{mean}: a beta mean must be strictly between 0 and 1"),
+                            );
                         }
                         if sd == 0.0 || sd * sd >= mean * (1.0 - mean) {
                             let limit = (mean * (1.0 - mean)).sqrt();
-                            return fail(self, "sd", format!("{sd}: a beta with mean {mean} needs 0 < sd < {limit:.4}"));
+                            return fail(
+                                self,
+                                "sd",
+                                format!("{sd}: a beta with mean {mean} needs 0 < sd < {limit:.4}"),
+                            );
                         }
                         Dist::Beta { mean, sd }
                     }
@@ -850,7 +1287,11 @@ impl Checker<'_> {
                     return fail(self, "max", format!("{max} must be above min ({min}); for a fixed value write a plain number"));
                 }
                 if min < 0.0 || max > upper {
-                    return fail(self, if min < 0.0 { "min" } else { "max" }, format!("the range [{min}, {max}] leaves the valid range ({range})"));
+                    return fail(
+                        self,
+                        if min < 0.0 { "min" } else { "max" },
+                        format!("the range [{min}, {max}] leaves the valid range ({range})"),
+                    );
                 }
                 Dist::Uniform { min, max }
             }
@@ -860,10 +1301,18 @@ impl Checker<'_> {
                     return fail(self, "max", format!("{max} must be above min ({min}); for a fixed value write a plain number"));
                 }
                 if mode < min || mode > max {
-                    return fail(self, "mode", format!("{mode} must lie between min ({min}) and max ({max})"));
+                    return fail(
+                        self,
+                        "mode",
+                        format!("{mode} must lie between min ({min}) and max ({max})"),
+                    );
                 }
                 if min < 0.0 || max > upper {
-                    return fail(self, if min < 0.0 { "min" } else { "max" }, format!("the range [{min}, {max}] leaves the valid range ({range})"));
+                    return fail(
+                        self,
+                        if min < 0.0 { "min" } else { "max" },
+                        format!("the range [{min}, {max}] leaves the valid range ({range})"),
+                    );
                 }
                 if name == "pert" {
                     Dist::Pert { min, mode, max }
@@ -873,18 +1322,36 @@ impl Checker<'_> {
             }
         };
         if bound == Bound::Amount && d.central() > MAX_PEOPLE {
-            self.err(span, key, format!("a central value of {} people per year is too large; at most {MAX_PEOPLE:e}", d.central()));
+            self.err(
+                span,
+                key,
+                format!(
+                    "a central value of {} people per year is too large; at most {MAX_PEOPLE:e}",
+                    d.central()
+                ),
+            );
             return None;
         }
         Some(Value::Random(d, vary))
     }
 
     /// Checks that the central rates out of each level sum to at most 1 in every year.
-    fn outflows(&mut self, levels: &[String], attrition: &[Param], spans: &[Range<usize>], moves: &[Move], h: Horizon) {
+    fn outflows(
+        &mut self,
+        levels: &[String],
+        attrition: &[Param],
+        spans: &[Range<usize>],
+        moves: &[Move],
+        h: Horizon,
+    ) {
         for (l, name) in levels.iter().enumerate() {
             for year in h.start + 1..=h.end {
                 let w = attrition[l].central_in(year);
-                let out: f64 = moves.iter().filter(|m| m.from == l).map(|m| m.rate.central_in(year)).sum();
+                let out: f64 = moves
+                    .iter()
+                    .filter(|m| m.from == l)
+                    .map(|m| m.rate.central_in(year))
+                    .sum();
                 if w + out > 1.0 + OUTFLOW_TOLERANCE {
                     self.err(
                         &spans[l],
@@ -907,7 +1374,13 @@ fn table_fields(t: &RawParamTable) -> Vec<(&'static str, Range<usize>)> {
     if let Some(s) = &t.dist {
         v.push(("dist", s.span()));
     }
-    for (name, f) in [("mean", &t.mean), ("sd", &t.sd), ("min", &t.min), ("mode", &t.mode), ("max", &t.max)] {
+    for (name, f) in [
+        ("mean", &t.mean),
+        ("sd", &t.sd),
+        ("min", &t.min),
+        ("mode", &t.mode),
+        ("max", &t.max),
+    ] {
         if let Some(s) = f {
             v.push((name, s.span()));
         }

@@ -15,7 +15,8 @@ use crate::scenario::{Scenario, Target};
 /// The quantile levels reported for every metric and year.
 pub const QUANTILES: [f64; 7] = [0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95];
 /// The quantile definition, as named in outputs.
-pub const QUANTILE_DEFINITION: &str = "Hyndman-Fan type 7 (linear interpolation; numpy and R default)";
+pub const QUANTILE_DEFINITION: &str =
+    "Hyndman-Fan type 7 (linear interpolation; numpy and R default)";
 /// Normal quantile of the 95% Wilson interval.
 const Z95: f64 = 1.959_963_984_540_054;
 
@@ -160,7 +161,10 @@ pub fn moments(xs: &[f64]) -> Option<Moments> {
     }
     let n = xs.len() as f64;
     if xs.iter().all(|&x| x == xs[0]) {
-        return Some(Moments { mean: xs[0], sd: 0.0 });
+        return Some(Moments {
+            mean: xs[0],
+            sd: 0.0,
+        });
     }
     // Two-pass mean: the correction term removes most of the summation's rounding.
     let rough = xs.iter().sum::<f64>() / n;
@@ -202,12 +206,24 @@ fn finite(x: f64) -> Option<f64> {
 /// Summarizes a simulation of `scenario`.
 pub fn summarize(scenario: &Scenario, sim: &Simulation, seed: u64, process_noise: bool) -> Summary {
     let n_metrics = sim.metrics.len();
-    let names: Vec<String> = sim.metrics.iter().map(|m| m.name(&scenario.levels)).collect();
-    let cells: Vec<(usize, usize)> = (0..sim.years.len()).flat_map(|y| (0..n_metrics).map(move |m| (y, m))).collect();
+    let names: Vec<String> = sim
+        .metrics
+        .iter()
+        .map(|m| m.name(&scenario.levels))
+        .collect();
+    let cells: Vec<(usize, usize)> = (0..sim.years.len())
+        .flat_map(|y| (0..n_metrics).map(move |m| (y, m)))
+        .collect();
     let projection = cells
         .par_iter()
         .map(|&(y, m)| {
-            let mut xs: Vec<f64> = sim.values.column(sim.column(y, m)).iter().copied().filter(|x| x.is_finite()).collect();
+            let mut xs: Vec<f64> = sim
+                .values
+                .column(sim.column(y, m))
+                .iter()
+                .copied()
+                .filter(|x| x.is_finite())
+                .collect();
             xs.sort_by(f64::total_cmp);
             let mom = moments(&xs);
             let q = |p: f64| (!xs.is_empty()).then(|| quantile_sorted(&xs, p));
@@ -275,15 +291,31 @@ pub fn summarize(scenario: &Scenario, sim: &Simulation, seed: u64, process_noise
 }
 
 /// Computes a target's verdict and its by-year probabilities.
-fn target_rows(scenario: &Scenario, sim: &Simulation, t: &Target) -> (TargetRow, Vec<TargetYearRow>) {
-    let m = sim.metrics.iter().position(|x| *x == t.metric).expect("targets name known metrics");
+fn target_rows(
+    scenario: &Scenario,
+    sim: &Simulation,
+    t: &Target,
+) -> (TargetRow, Vec<TargetYearRow>) {
+    let m = sim
+        .metrics
+        .iter()
+        .position(|x| *x == t.metric)
+        .expect("targets name known metrics");
     let y_index = |year: i32| (year - scenario.start_year) as usize;
     let window = y_index(t.year)..=y_index(t.last_year());
     let runs = sim.values.nrows();
 
     // The window's worst value per run: a target holds iff its worst value does.
-    let worst_of = |value: &dyn Fn(usize) -> f64| window.clone().map(value).reduce(|a, b| t.worse(a, b)).unwrap_or(f64::NAN);
-    let mut worst: Vec<f64> = (0..runs).map(|r| worst_of(&|y| sim.values[[r, sim.column(y, m)]])).collect();
+    let worst_of = |value: &dyn Fn(usize) -> f64| {
+        window
+            .clone()
+            .map(value)
+            .reduce(|a, b| t.worse(a, b))
+            .unwrap_or(f64::NAN)
+    };
+    let mut worst: Vec<f64> = (0..runs)
+        .map(|r| worst_of(&|y| sim.values[[r, sim.column(y, m)]]))
+        .collect();
     let held = worst.iter().filter(|&&x| t.holds(x)).count() as u64;
     let central_worst = worst_of(&|y| sim.central[sim.column(y, m)]);
     worst.retain(|x| x.is_finite());
@@ -332,7 +364,10 @@ mod tests {
     fn type7_quantiles_match_numpy() {
         // numpy.quantile([1, 2, 3, 4, 10], [0.05, 0.25, 0.5, 0.9]) = [1.2, 2.0, 3.0, 7.6]
         let xs = [1.0, 2.0, 3.0, 4.0, 10.0];
-        let got: Vec<f64> = [0.05, 0.25, 0.5, 0.9].iter().map(|&p| quantile_sorted(&xs, p)).collect();
+        let got: Vec<f64> = [0.05, 0.25, 0.5, 0.9]
+            .iter()
+            .map(|&p| quantile_sorted(&xs, p))
+            .collect();
         for (g, e) in got.iter().zip([1.2, 2.0, 3.0, 7.6]) {
             assert!((g - e).abs() < 1e-12, "{got:?}");
         }
@@ -345,14 +380,23 @@ mod tests {
         assert_eq!(m.mean, 5.0);
         assert!((m.sd - (32.0f64 / 7.0).sqrt()).abs() < 1e-12);
         let constant = vec![0.403_100_775_193_798_44; 10_000];
-        assert_eq!(moments(&constant), Some(Moments { mean: constant[0], sd: 0.0 }));
+        assert_eq!(
+            moments(&constant),
+            Some(Moments {
+                mean: constant[0],
+                sd: 0.0
+            })
+        );
     }
 
     #[test]
     fn wilson_interval_matches_a_published_value() {
         // Wilson (1927) / Newcombe (1998) example: 81 of 263 -> 0.2553 to 0.3662.
         let (lo, hi) = wilson(81, 263);
-        assert!((lo - 0.2553).abs() < 1e-4 && (hi - 0.3662).abs() < 1e-4, "{lo} {hi}");
+        assert!(
+            (lo - 0.2553).abs() < 1e-4 && (hi - 0.3662).abs() < 1e-4,
+            "{lo} {hi}"
+        );
         let (lo, hi) = wilson(0, 10);
         assert_eq!(lo, 0.0);
         assert!((hi - 0.2775).abs() < 1e-4, "{hi}");
