@@ -14,7 +14,9 @@
 
 pub mod app;
 pub mod cli;
+pub mod chart;
 pub mod engine;
+pub mod format;
 pub mod model;
 pub mod output;
 pub mod scenario;
