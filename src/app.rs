@@ -120,17 +120,23 @@ pub fn run(args: &RunArgs) -> Result<PathBuf, Error> {
     let summary = stats::summarize(&scenario, &sim, job.seed, job.process_noise);
     let elapsed = started.elapsed();
 
+    // Charts and the report are drawn before anything is written: a drawing failure
+    // leaves the earlier results untouched. `--no-charts` skips both (`plot` draws them
+    // later from summary.json).
     let config = args.chart.config();
-    let charts = if args.no_charts {
-        Vec::new()
+    let figures = if args.no_charts {
+        None
     } else {
-        chart::render(&summary, &config)?
+        let charts = chart::render(&summary, &config)?;
+        let report = chart::report::render(&summary, &charts, config.lang);
+        Some((charts, report))
     };
-    let report = chart::report::render(&summary, &charts, config.lang);
 
     let staging = Staging::new(&out)?;
     output::write_tables(&summary, staging.path())?;
-    output::write_figures(&charts, &report, staging.path())?;
+    if let Some((charts, report)) = &figures {
+        output::write_figures(charts, report, staging.path())?;
+    }
     staging.commit()?;
 
     if !args.quiet {
@@ -162,7 +168,8 @@ pub fn plot(args: &PlotArgs) -> Result<(), Error> {
     if !path.is_file() {
         return Err(Error::Input(OutputError {
             path,
-            message: "not found: this is not a talentsim output folder (run `talentsim run` first)".into(),
+            message: "not found: this is not a talentsim output folder (run `talentsim run` first)"
+                .into(),
         }));
     }
     let summary = output::read_summary(&path).map_err(Error::Input)?;

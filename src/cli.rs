@@ -49,7 +49,7 @@ pub struct RunArgs {
     /// Worker threads (default: every core). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
-    /// Do not draw charts (report.html is still written, without them).
+    /// Do not draw charts or write report.html (`talentsim plot` draws them later).
     #[arg(long)]
     pub no_charts: bool,
     /// Print nothing but errors.

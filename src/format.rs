@@ -55,7 +55,7 @@ pub fn percent_exact(x: f64) -> String {
 pub fn probability(p: f64) -> String {
     if p > 0.0 && p < 0.005 {
         "<1%".into()
-    } else if p < 1.0 && p >= 0.995 {
+    } else if (0.995..1.0).contains(&p) {
         ">99%".into()
     } else {
         percent(p, 0)

@@ -13,8 +13,8 @@
 #![warn(missing_docs)]
 
 pub mod app;
-pub mod cli;
 pub mod chart;
+pub mod cli;
 pub mod engine;
 pub mod format;
 pub mod model;

@@ -45,28 +45,48 @@ impl Plot for Distribution {
         let runs_text = format::count(runs);
         let subtitle = match t.through {
             None => l.dist_in_year.replace("{year}", &t.year.to_string()),
-            Some(through) => if at_most { l.dist_worst_high } else { l.dist_worst_low }
-                .replace("{year}", &t.year.to_string())
-                .replace("{through}", &through.to_string()),
+            Some(through) => if at_most {
+                l.dist_worst_high
+            } else {
+                l.dist_worst_low
+            }
+            .replace("{year}", &t.year.to_string())
+            .replace("{through}", &through.to_string()),
         }
         .replace("{Metric}", &metric_capital)
         .replace("{metric}", &metric)
         .replace("{runs}", &runs_text);
         let mut missed_text = l.missed.replace("{p}", &share(d.missed + d.undefined));
         if d.undefined > 0 {
-            missed_text = format!("{missed_text}; {}", l.undefined.replace("{p}", &share(d.undefined)));
+            missed_text = format!(
+                "{missed_text}; {}",
+                l.undefined.replace("{p}", &share(d.undefined))
+            );
         }
         let legend = vec![
-            Entry { swatch: Swatch::Fill(style::HELD_COLOUR, 0.85), text: l.held.replace("{p}", &share(d.held)) },
-            Entry { swatch: Swatch::Fill(style::MISSED_COLOUR, 0.85), text: missed_text },
-            Entry { swatch: Swatch::Dashed(style::INK), text: format!("{}: {}", l.threshold, condition(t, l)) },
+            Entry {
+                swatch: Swatch::Fill(style::HELD_COLOUR, 0.85),
+                text: l.held.replace("{p}", &share(d.held)),
+            },
+            Entry {
+                swatch: Swatch::Fill(style::MISSED_COLOUR, 0.85),
+                text: missed_text,
+            },
+            Entry {
+                swatch: Swatch::Dashed(style::INK),
+                text: format!("{}: {}", l.threshold, condition(t, l)),
+            },
         ];
         let area = frame::draw(root, z, &self.title(ctx), &subtitle, &legend, &ctx.footer())?;
 
         let top_edge = d.min + d.bin_width * d.counts.len() as f64;
         let lo = d.min.min(t.threshold);
         let hi = top_edge.max(t.threshold);
-        let pad = if hi > lo { (hi - lo) * 0.05 } else { hi.abs().max(1.0) * 0.05 };
+        let pad = if hi > lo {
+            (hi - lo) * 0.05
+        } else {
+            hi.abs().max(1.0) * 0.05
+        };
         let (x0, x1) = (lo - pad, hi + pad);
         let span = x1 - x0;
         let tallest = d.counts.iter().copied().max().unwrap_or(0) as f64 / runs;
@@ -102,9 +122,20 @@ impl Plot for Distribution {
             let left = d.min + d.bin_width * i as f64;
             let right = left + d.bin_width;
             let centre = (left + right) / 2.0;
-            let holds = if at_most { centre <= t.threshold } else { centre >= t.threshold };
-            let colour = if holds { style::HELD_COLOUR } else { style::MISSED_COLOUR };
-            Rectangle::new([(left, 0.0), (right, n as f64 / runs)], colour.mix(0.85).filled())
+            let holds = if at_most {
+                centre <= t.threshold
+            } else {
+                centre >= t.threshold
+            };
+            let colour = if holds {
+                style::HELD_COLOUR
+            } else {
+                style::MISSED_COLOUR
+            };
+            Rectangle::new(
+                [(left, 0.0), (right, n as f64 / runs)],
+                colour.mix(0.85).filled(),
+            )
         }))?;
         chart.draw_series(DashedLineSeries::new(
             vec![(t.threshold, 0.0), (t.threshold, y1)],
@@ -117,7 +148,11 @@ impl Plot for Distribution {
         let gap = (z.tick * 0.4) as i32;
         let right_side = t.threshold < (x0 + x1) / 2.0;
         let anchor = if right_side { HPos::Left } else { HPos::Right };
-        let threshold_text = if is_share { format::percent_exact(t.threshold) } else { format::count(t.threshold) };
+        let threshold_text = if is_share {
+            format::percent_exact(t.threshold)
+        } else {
+            format::count(t.threshold)
+        };
         root.draw_text(
             &format!("{}: {threshold_text}", l.threshold),
             &label_style.pos(Pos::new(anchor, VPos::Top)),

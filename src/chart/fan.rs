@@ -13,7 +13,12 @@ use super::{axis_label, central_value, condition, quantile, Ctx, DrawResult, Plo
 use crate::format;
 
 /// Colours of target lines, in target order.
-const TARGET_COLOURS: [RGBColor; 4] = [style::VERMILLION, style::PURPLE, style::GREEN, style::ORANGE];
+const TARGET_COLOURS: [RGBColor; 4] = [
+    style::VERMILLION,
+    style::PURPLE,
+    style::GREEN,
+    style::ORANGE,
+];
 
 /// A fan chart of one metric.
 pub(crate) struct Fan {
@@ -42,19 +47,41 @@ impl Plot for Fan {
         let l = ctx.labels;
         let z = &ctx.sizes;
         let is_share = self.metric == "high_skill_share";
-        let rows: Vec<_> = s.projection.iter().filter(|r| r.metric == self.metric).collect();
+        let rows: Vec<_> = s
+            .projection
+            .iter()
+            .filter(|r| r.metric == self.metric)
+            .collect();
         let central: Vec<(f64, f64)> = s
             .central
             .iter()
-            .filter_map(|c| central_value(c, self.metric, &s.levels).map(|v| (f64::from(c.year), v)))
+            .filter_map(|c| {
+                central_value(c, self.metric, &s.levels).map(|v| (f64::from(c.year), v))
+            })
             .collect();
-        let targets: Vec<_> = s.targets.iter().filter(|t| t.metric == self.metric).collect();
+        let targets: Vec<_> = s
+            .targets
+            .iter()
+            .filter(|t| t.metric == self.metric)
+            .collect();
 
         let legend = vec![
-            Entry { swatch: Swatch::Fill(style::FAN_COLOUR, style::FAN_BANDS[0].2), text: l.band_90.into() },
-            Entry { swatch: Swatch::Fill(style::FAN_COLOUR, style::FAN_BANDS[1].2), text: l.band_50.into() },
-            Entry { swatch: Swatch::Line(style::FAN_COLOUR), text: l.median.into() },
-            Entry { swatch: Swatch::Dashed(style::CENTRAL_COLOUR), text: l.central.into() },
+            Entry {
+                swatch: Swatch::Fill(style::FAN_COLOUR, style::FAN_BANDS[0].2),
+                text: l.band_90.into(),
+            },
+            Entry {
+                swatch: Swatch::Fill(style::FAN_COLOUR, style::FAN_BANDS[1].2),
+                text: l.band_50.into(),
+            },
+            Entry {
+                swatch: Swatch::Line(style::FAN_COLOUR),
+                text: l.median.into(),
+            },
+            Entry {
+                swatch: Swatch::Dashed(style::CENTRAL_COLOUR),
+                text: l.central.into(),
+            },
             Entry {
                 swatch: Swatch::Dot(style::CENTRAL_COLOUR),
                 text: format!("{} ({})", l.initial, s.start_year),
@@ -76,7 +103,11 @@ impl Plot for Fan {
         }
         let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let pad = if hi > lo { (hi - lo) * 0.08 } else { hi.abs().max(1.0) * 0.05 };
+        let pad = if hi > lo {
+            (hi - lo) * 0.08
+        } else {
+            hi.abs().max(1.0) * 0.05
+        };
         let (mut y0, y1) = (lo - pad, hi + pad);
         if lo >= 0.0 {
             y0 = y0.max(0.0);
@@ -123,13 +154,19 @@ impl Plot for Fan {
                 .filter_map(|r| quantile(r, lo_q).map(|v| (f64::from(r.year), v)))
                 .collect();
             let polygon: Vec<(f64, f64)> = upper.into_iter().chain(lower).collect();
-            chart.draw_series(std::iter::once(Polygon::new(polygon, style::FAN_COLOUR.mix(alpha).filled())))?;
+            chart.draw_series(std::iter::once(Polygon::new(
+                polygon,
+                style::FAN_COLOUR.mix(alpha).filled(),
+            )))?;
         }
         let median: Vec<(f64, f64)> = rows
             .iter()
             .filter_map(|r| r.p50.map(|v| (f64::from(r.year), v)))
             .collect();
-        chart.draw_series(LineSeries::new(median, style::FAN_COLOUR.stroke_width(z.line)))?;
+        chart.draw_series(LineSeries::new(
+            median,
+            style::FAN_COLOUR.stroke_width(z.line),
+        ))?;
         chart.draw_series(DashedLineSeries::new(
             central.clone(),
             z.line * 4,
@@ -137,7 +174,11 @@ impl Plot for Fan {
             style::CENTRAL_COLOUR.stroke_width(z.line),
         ))?;
         if let Some(&first) = central.first() {
-            chart.draw_series(std::iter::once(Circle::new(first, z.line * 3, style::CENTRAL_COLOUR.filled())))?;
+            chart.draw_series(std::iter::once(Circle::new(
+                first,
+                z.line * 3,
+                style::CENTRAL_COLOUR.filled(),
+            )))?;
         }
 
         // Targets: a line at the threshold ending at the target's (last) year, and a
@@ -154,7 +195,11 @@ impl Plot for Fan {
                 vec![(f64::from(t.year), t.threshold), (end, t.threshold)],
                 colour.stroke_width(z.line * 2),
             )))?;
-            chart.draw_series(std::iter::once(Circle::new((end, t.threshold), z.line * 2 + 1, colour.filled())))?;
+            chart.draw_series(std::iter::once(Circle::new(
+                (end, t.threshold),
+                z.line * 2 + 1,
+                colour.filled(),
+            )))?;
         }
         let mut rects = Vec::new();
         let mut texts = Vec::new();
@@ -172,18 +217,34 @@ impl Plot for Fan {
             let pad = (z.tick * 0.3) as i32;
             let x_right = px - pad;
             let y_bottom = py - pad * 2;
-            rects.push((x_right - tw as i32 - pad, y_bottom - th as i32 - pad, x_right + pad, y_bottom + pad));
+            rects.push((
+                x_right - tw as i32 - pad,
+                y_bottom - th as i32 - pad,
+                x_right + pad,
+                y_bottom + pad,
+            ));
             texts.push((text, colour, (px, py)));
         }
         let plot_left = chart.backend_coord(&(x0, y0)).0;
-        for ((x0r, y0r, x1r, y1r), (text, colour, anchor)) in frame::place_labels(&rects, 4).into_iter().zip(texts) {
+        for ((x0r, y0r, x1r, y1r), (text, colour, anchor)) in
+            frame::place_labels(&rects, 4).into_iter().zip(texts)
+        {
             let shift = (plot_left - x0r).max(0);
             let (x0r, x1r) = (x0r + shift, x1r + shift);
             if y1r < anchor.1 - (z.tick * 1.5) as i32 {
-                root.draw(&PathElement::new(vec![((x0r + x1r) / 2, y1r), anchor], colour.stroke_width(1)))?;
+                root.draw(&PathElement::new(
+                    vec![((x0r + x1r) / 2, y1r), anchor],
+                    colour.stroke_width(1),
+                ))?;
             }
-            root.draw(&Rectangle::new([(x0r, y0r), (x1r, y1r)], WHITE.mix(0.8).filled()))?;
-            root.draw(&Rectangle::new([(x0r, y0r), (x1r, y1r)], colour.stroke_width(1)))?;
+            root.draw(&Rectangle::new(
+                [(x0r, y0r), (x1r, y1r)],
+                WHITE.mix(0.8).filled(),
+            ))?;
+            root.draw(&Rectangle::new(
+                [(x0r, y0r), (x1r, y1r)],
+                colour.stroke_width(1),
+            ))?;
             let centred = label_style.pos(Pos::new(HPos::Center, VPos::Center));
             root.draw_text(&text, &centred, ((x0r + x1r) / 2, (y0r + y1r) / 2))?;
         }

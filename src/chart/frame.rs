@@ -75,7 +75,11 @@ pub(crate) fn draw<DB: DrawingBackend>(
         let cy = row_y + row_h / 2;
         draw_swatch(root, e.swatch, x, cy, swatch_w, sizes)?;
         let anchored = legend_style.pos(Pos::new(HPos::Left, VPos::Center));
-        root.draw_text(&e.text, &anchored, (x + swatch_w + (sizes.subtitle * 0.4) as i32, cy))?;
+        root.draw_text(
+            &e.text,
+            &anchored,
+            (x + swatch_w + (sizes.subtitle * 0.4) as i32, cy),
+        )?;
         x += w + gap;
     }
     if !legend.is_empty() {
@@ -105,10 +109,16 @@ fn draw_swatch<DB: DrawingBackend>(
     let line = sizes.line;
     match swatch {
         Swatch::Fill(c, alpha) => {
-            root.draw(&Rectangle::new([(x, cy - h / 2), (x + w, cy + h / 2)], c.mix(alpha).filled()))?;
+            root.draw(&Rectangle::new(
+                [(x, cy - h / 2), (x + w, cy + h / 2)],
+                c.mix(alpha).filled(),
+            ))?;
         }
         Swatch::Line(c) => {
-            root.draw(&PathElement::new(vec![(x, cy), (x + w, cy)], c.stroke_width(line)))?;
+            root.draw(&PathElement::new(
+                vec![(x, cy), (x + w, cy)],
+                c.stroke_width(line),
+            ))?;
         }
         Swatch::Dashed(c) => {
             let dash = w / 5;
@@ -132,10 +142,9 @@ pub(crate) fn place_labels(rects: &[(i32, i32, i32, i32)], gap: i32) -> Vec<(i32
     let mut placed: Vec<(i32, i32, i32, i32)> = Vec::new();
     for &(x0, mut y0, x1, mut y1) in rects {
         let h = y1 - y0;
-        while placed
-            .iter()
-            .any(|&(a0, b0, a1, b1)| x0 < a1 + gap && a0 < x1 + gap && y0 < b1 + gap && b0 < y1 + gap)
-        {
+        while placed.iter().any(|&(a0, b0, a1, b1)| {
+            x0 < a1 + gap && a0 < x1 + gap && y0 < b1 + gap && b0 < y1 + gap
+        }) {
             y0 -= h + gap;
             y1 -= h + gap;
         }

@@ -107,7 +107,6 @@ pub struct Labels {
     pub value: &'static str,
     pub groups: [(&'static str, &'static str); 6],
     pub charts: &'static str,
-    pub no_charts: &'static str,
     pub table: &'static str,
     pub table_note: &'static str,
     pub col_year: &'static str,
@@ -173,7 +172,7 @@ pub static EN: Labels = Labels {
     metric_total: "The skilled workforce",
     metric_high_skill: "The high-skill workforce",
     metric_high_skill_share: "The high-skill share",
-    metric_high_skill_added: "Gross high-skill additions since {start}",
+    metric_high_skill_added: "The gross number added to the high-skill workforce since {start}",
     metric_high_skill_net_change: "The net change in high-skill workers since {start}",
     metric_level: "The {level} stock",
     report_heading: "Talent-pipeline forecast",
@@ -189,11 +188,10 @@ pub static EN: Labels = Labels {
         ("attrition", "Attrition rate"),
         ("upgrade", "Upgrade rate"),
         ("transition", "Other move"),
-        ("inflow", "Inflow"),
+        ("source", "Inflow"),
         ("monte_carlo", "Monte Carlo"),
     ],
     charts: "Charts",
-    no_charts: "Charts were not drawn (--no-charts). Run talentsim plot on this folder to draw them.",
     table: "Year by year",
     table_note: "Median, with the range holding 90% of simulated futures (p05–p95) in brackets.",
     col_year: "Year",
@@ -284,11 +282,10 @@ pub static ZH: Labels = Labels {
         ("attrition", "流失率"),
         ("upgrade", "晋级率"),
         ("transition", "其他流动"),
-        ("inflow", "流入"),
+        ("source", "流入"),
         ("monte_carlo", "蒙特卡洛"),
     ],
     charts: "图表",
-    no_charts: "未绘制图表（--no-charts）。可对此文件夹运行 talentsim plot 绘制图表。",
     table: "逐年结果",
     table_note: "中位数，括号内为90%模拟结果区间（p05–p95）。",
     col_year: "年份",
@@ -314,8 +311,7 @@ pub static ZH: Labels = Labels {
 impl Labels {
     /// Returns the display name of a level: a translation of the usual level names, or
     /// the scenario's own name.
-    pub fn level<'a>(&self, name: &'a str) -> &'a str
-    {
+    pub fn level<'a>(&self, name: &'a str) -> &'a str {
         self.levels
             .iter()
             .find(|(key, _)| *key == name)
@@ -323,8 +319,7 @@ impl Labels {
     }
 
     /// Returns the display name of a scenario section of the assumptions table.
-    pub fn group<'a>(&self, key: &'a str) -> &'a str
-    {
+    pub fn group<'a>(&self, key: &'a str) -> &'a str {
         self.groups
             .iter()
             .find(|(k, _)| *k == key)
@@ -383,20 +378,68 @@ impl Labels {
     /// Lists every fixed text, for checking the embedded font's coverage.
     pub fn all_text(&self) -> Vec<&'static str> {
         let mut v = vec![
-            self.year, self.people, self.share, self.probability, self.fan_total,
-            self.fan_high_skill, self.fan_high_skill_share, self.fan_other, self.band_90,
-            self.band_50, self.median, self.central, self.initial,
-            self.levels_title, self.levels_note, self.prob_title, self.prob_note, self.dist_y,
-            self.dist_in_year, self.dist_worst_low, self.dist_worst_high, self.held, self.missed,
-            self.undefined, self.threshold, self.footer, self.at_least, self.at_most,
-            self.in_year, self.window, self.annotation, self.verdict_at_least, self.verdict_at_most, self.verdict_point, self.verdict_window,
-            self.verdict_central, self.verdict_central_window, self.metric_total,
-            self.metric_high_skill, self.metric_high_skill_share, self.metric_high_skill_added,
-            self.metric_high_skill_net_change, self.metric_level, self.report_heading,
-            self.report_meta, self.verdicts, self.assumptions, self.assumptions_note, self.group,
-            self.item, self.value, self.charts, self.no_charts, self.table, self.table_note,
-            self.col_year, self.col_total, self.col_high_skill, self.col_share, self.col_added,
-            self.col_central_share, self.method, self.method_text,
+            self.year,
+            self.people,
+            self.share,
+            self.probability,
+            self.fan_total,
+            self.fan_high_skill,
+            self.fan_high_skill_share,
+            self.fan_other,
+            self.band_90,
+            self.band_50,
+            self.median,
+            self.central,
+            self.initial,
+            self.levels_title,
+            self.levels_note,
+            self.prob_title,
+            self.prob_note,
+            self.dist_y,
+            self.dist_in_year,
+            self.dist_worst_low,
+            self.dist_worst_high,
+            self.held,
+            self.missed,
+            self.undefined,
+            self.threshold,
+            self.footer,
+            self.at_least,
+            self.at_most,
+            self.in_year,
+            self.window,
+            self.annotation,
+            self.verdict_at_least,
+            self.verdict_at_most,
+            self.verdict_point,
+            self.verdict_window,
+            self.verdict_central,
+            self.verdict_central_window,
+            self.metric_total,
+            self.metric_high_skill,
+            self.metric_high_skill_share,
+            self.metric_high_skill_added,
+            self.metric_high_skill_net_change,
+            self.metric_level,
+            self.report_heading,
+            self.report_meta,
+            self.verdicts,
+            self.assumptions,
+            self.assumptions_note,
+            self.group,
+            self.item,
+            self.value,
+            self.charts,
+            self.table,
+            self.table_note,
+            self.col_year,
+            self.col_total,
+            self.col_high_skill,
+            self.col_share,
+            self.col_added,
+            self.col_central_share,
+            self.method,
+            self.method_text,
         ];
         v.extend(self.likelihood);
         v.extend(self.groups.iter().map(|g| g.1));

@@ -52,7 +52,10 @@ impl Plot for Levels {
             .levels
             .iter()
             .enumerate()
-            .map(|(i, name)| Entry { swatch: Swatch::Fill(colour(i), FILL), text: l.level(name).to_string() })
+            .map(|(i, name)| Entry {
+                swatch: Swatch::Fill(colour(i), FILL),
+                text: l.level(name).to_string(),
+            })
             .collect();
         let subtitle = format!("{} | {}", s.title, l.levels_note);
         let area = frame::draw(root, z, &self.title(ctx), &subtitle, &legend, &ctx.footer())?;
@@ -100,7 +103,10 @@ impl Plot for Levels {
             let upper = xs.iter().copied().zip(cumulative[i + 1].iter().copied());
             let lower = xs.iter().copied().zip(cumulative[i].iter().copied()).rev();
             let polygon: Vec<(f64, f64)> = upper.chain(lower).collect();
-            chart.draw_series(std::iter::once(Polygon::new(polygon, colour(i).mix(FILL).filled())))?;
+            chart.draw_series(std::iter::once(Polygon::new(
+                polygon,
+                colour(i).mix(FILL).filled(),
+            )))?;
             chart.draw_series(LineSeries::new(
                 xs.iter().copied().zip(cumulative[i + 1].iter().copied()),
                 WHITE.stroke_width((z.line / 2).max(1)),

@@ -114,11 +114,13 @@ impl Ctx<'_> {
     /// Returns the source note printed at the bottom of each chart.
     pub fn footer(&self) -> String {
         let s = self.summary;
-        self.labels
+        let note = self
+            .labels
             .footer
             .replace("{runs}", &format::count(s.runs as f64))
             .replace("{seed}", &s.seed.to_string())
-            .replace("{version}", &s.version)
+            .replace("{version}", &s.version);
+        format!("{} | {note}", s.title)
     }
 
     /// Returns how many year labels the x axis asks for: one per year up to 12 years.
@@ -164,7 +166,11 @@ pub(crate) fn quantile(row: &crate::stats::ProjectionRow, name: &str) -> Option<
 }
 
 /// Returns the central path's value of a metric in one row (`None` if undefined).
-pub(crate) fn central_value(row: &crate::stats::CentralRow, metric: &str, levels: &[String]) -> Option<f64> {
+pub(crate) fn central_value(
+    row: &crate::stats::CentralRow,
+    metric: &str,
+    levels: &[String],
+) -> Option<f64> {
     match metric {
         "total" => Some(row.total),
         "high_skill" => Some(row.high_skill),
@@ -181,7 +187,11 @@ pub(crate) fn central_value(row: &crate::stats::CentralRow, metric: &str, levels
 
 /// Describes a target's condition briefly, e.g. `≥ 40% in 2026`.
 pub(crate) fn condition(t: &crate::stats::TargetRow, labels: &Labels) -> String {
-    let sign = if t.direction == "at_most" { labels.at_most } else { labels.at_least };
+    let sign = if t.direction == "at_most" {
+        labels.at_most
+    } else {
+        labels.at_least
+    };
     let threshold = if t.metric == "high_skill_share" {
         format::percent_exact(t.threshold)
     } else {
@@ -215,7 +225,9 @@ pub(crate) trait Plot {
 /// fails.
 pub fn render(summary: &Summary, config: &ChartConfig) -> Result<Vec<Chart>, ChartError> {
     let (w, h) = (config.width, config.height);
-    if !(style::MIN_SIZE..=style::MAX_SIZE).contains(&w) || !(style::MIN_SIZE..=style::MAX_SIZE).contains(&h) {
+    if !(style::MIN_SIZE..=style::MAX_SIZE).contains(&w)
+        || !(style::MIN_SIZE..=style::MAX_SIZE).contains(&h)
+    {
         return Err(ChartError::Size {
             width: w,
             height: h,
@@ -235,12 +247,20 @@ pub fn render(summary: &Summary, config: &ChartConfig) -> Result<Vec<Chart>, Cha
     }
     charts.push(render_one(&levels::Levels, &ctx, config)?);
     if !summary.targets.is_empty() {
-        charts.push(render_one(&target_probability::TargetProbability, &ctx, config)?);
+        charts.push(render_one(
+            &target_probability::TargetProbability,
+            &ctx,
+            config,
+        )?);
     }
     let names = target_file_names(summary);
     for (index, name) in names.into_iter().enumerate() {
         if summary.distributions.get(index).is_some() {
-            charts.push(render_one(&distribution::Distribution { index, name }, &ctx, config)?);
+            charts.push(render_one(
+                &distribution::Distribution { index, name },
+                &ctx,
+                config,
+            )?);
         }
     }
     Ok(charts)

@@ -34,7 +34,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:now
 @media print{main{max-width:none}h2{page-break-after:avoid}}
 ";
 
-/// Returns the report page for `summary` with `charts` inlined (none with `--no-charts`).
+/// Returns the report page for `summary` with `charts` inlined.
 pub fn render(summary: &Summary, charts: &[Chart], lang: Lang) -> String {
     let l = lang.labels();
     let s = summary;
@@ -64,12 +64,20 @@ pub fn render(summary: &Summary, charts: &[Chart], lang: Lang) -> String {
     );
 
     if !s.targets.is_empty() {
-        let _ = write!(h, "<section id=\"targets\">\n<h2>{}</h2>\n", escape(l.verdicts));
+        let _ = write!(
+            h,
+            "<section id=\"targets\">\n<h2>{}</h2>\n",
+            escape(l.verdicts)
+        );
         for t in &s.targets {
-            let class = if t.probability >= 0.5 { "verdict" } else { "verdict low" };
-            let _ = write!(
+            let class = if t.probability >= 0.5 {
+                "verdict"
+            } else {
+                "verdict low"
+            };
+            let _ = writeln!(
                 h,
-                "<div class=\"{class}\"><span class=\"p\">{}</span><span class=\"name\">{}</span><p>{}</p></div>\n",
+                "<div class=\"{class}\"><span class=\"p\">{}</span><span class=\"name\">{}</span><p>{}</p></div>",
                 escape(&format::probability(t.probability)),
                 escape(&t.target),
                 escape(&verdict(t, s, l))
@@ -78,10 +86,11 @@ pub fn render(summary: &Summary, charts: &[Chart], lang: Lang) -> String {
         h.push_str("</section>\n");
     }
 
-    let _ = write!(h, "<section id=\"charts\">\n<h2>{}</h2>\n", escape(l.charts));
-    if charts.is_empty() {
-        let _ = writeln!(h, "<p class=\"note\">{}</p>", escape(l.no_charts));
-    }
+    let _ = write!(
+        h,
+        "<section id=\"charts\">\n<h2>{}</h2>\n",
+        escape(l.charts)
+    );
     for c in charts {
         let _ = write!(
             h,
@@ -118,9 +127,21 @@ pub fn verdict(t: &TargetRow, s: &Summary, l: &Labels) -> String {
             format::count(x)
         }
     };
-    let threshold = if is_share { format::percent_exact(t.threshold) } else { format::count(t.threshold) };
-    let direction = if t.direction == "at_most" { l.verdict_at_most } else { l.verdict_at_least };
-    let template = if t.through.is_some() { l.verdict_window } else { l.verdict_point };
+    let threshold = if is_share {
+        format::percent_exact(t.threshold)
+    } else {
+        format::count(t.threshold)
+    };
+    let direction = if t.direction == "at_most" {
+        l.verdict_at_most
+    } else {
+        l.verdict_at_least
+    };
+    let template = if t.through.is_some() {
+        l.verdict_window
+    } else {
+        l.verdict_point
+    };
     let main = template
         .replace("{metric}", &l.metric(&t.metric, s.start_year))
         .replace("{direction}", direction)
@@ -131,7 +152,11 @@ pub fn verdict(t: &TargetRow, s: &Summary, l: &Labels) -> String {
         .replace("{low}", &format::probability(t.ci_low))
         .replace("{high}", &format::probability(t.ci_high))
         .replace("{likelihood}", l.likelihood(t.probability));
-    let central = if t.through.is_some() { l.verdict_central_window } else { l.verdict_central };
+    let central = if t.through.is_some() {
+        l.verdict_central_window
+    } else {
+        l.verdict_central
+    };
     let central = central
         .replace("{central}", &t.central_value.map_or("–".into(), value))
         .replace("{median}", &t.p50.map_or("–".into(), value));
@@ -147,9 +172,16 @@ fn year_table(h: &mut String, s: &Summary, l: &Labels) {
         escape(l.table),
         escape(l.table_note)
     );
-    for (i, col) in [l.col_year, l.col_total, l.col_high_skill, l.col_share, l.col_added, l.col_central_share]
-        .iter()
-        .enumerate()
+    for (i, col) in [
+        l.col_year,
+        l.col_total,
+        l.col_high_skill,
+        l.col_share,
+        l.col_added,
+        l.col_central_share,
+    ]
+    .iter()
+    .enumerate()
     {
         let class = if i == 0 { "" } else { " class=\"num\"" };
         let _ = write!(h, "<th{class}>{}</th>", escape(col));
@@ -157,7 +189,13 @@ fn year_table(h: &mut String, s: &Summary, l: &Labels) {
     h.push_str("</tr></thead>\n<tbody>\n");
     let cell = |year: i32, metric: &str| {
         let is_share = metric == "high_skill_share";
-        let f = |x: f64| if is_share { format::percent(x, 1) } else { format::count(x) };
+        let f = |x: f64| {
+            if is_share {
+                format::percent(x, 1)
+            } else {
+                format::count(x)
+            }
+        };
         s.projection
             .iter()
             .find(|r| r.year == year && r.metric == metric)
@@ -172,10 +210,21 @@ fn year_table(h: &mut String, s: &Summary, l: &Labels) {
     };
     for c in &s.central {
         let _ = write!(h, "<tr><td>{}</td>", c.year);
-        for metric in ["total", "high_skill", "high_skill_share", "high_skill_added"] {
-            let _ = write!(h, "<td class=\"num\">{}</td>", escape(&cell(c.year, metric)));
+        for metric in [
+            "total",
+            "high_skill",
+            "high_skill_share",
+            "high_skill_added",
+        ] {
+            let _ = write!(
+                h,
+                "<td class=\"num\">{}</td>",
+                escape(&cell(c.year, metric))
+            );
         }
-        let central = c.high_skill_share.map_or("–".into(), |x| format::percent(x, 1));
+        let central = c
+            .high_skill_share
+            .map_or("–".into(), |x| format::percent(x, 1));
         let _ = writeln!(h, "<td class=\"num\">{}</td></tr>", escape(&central));
     }
     h.push_str("</tbody>\n</table>\n</section>\n");
@@ -195,7 +244,11 @@ fn assumptions_table(h: &mut String, s: &Summary, l: &Labels) {
     );
     let mut last_group = "";
     for row in &s.assumptions {
-        let group = if row.group == last_group { "" } else { l.group(&row.group) };
+        let group = if row.group == last_group {
+            ""
+        } else {
+            l.group(&row.group)
+        };
         last_group = &row.group;
         let item: Vec<&str> = row.item.split(" → ").map(|part| l.level(part)).collect();
         let _ = writeln!(
@@ -264,7 +317,10 @@ mod tests {
     fn inlined_svg_loses_its_fixed_size_but_keeps_the_view_box() {
         let svg = "<svg width=\"1600\" height=\"1000\" viewBox=\"0 0 1600 1000\" xmlns=\"http://www.w3.org/2000/svg\">\n<rect/></svg>";
         let inlined = inline_svg(svg);
-        assert!(inlined.starts_with("<svg viewBox=\"0 0 1600 1000\""), "{inlined}");
+        assert!(
+            inlined.starts_with("<svg viewBox=\"0 0 1600 1000\""),
+            "{inlined}"
+        );
         assert!(inlined.ends_with("<rect/></svg>"));
     }
 

@@ -32,8 +32,15 @@ impl Plot for TargetProbability {
             .iter()
             .enumerate()
             .map(|(i, t)| {
-                let swatch = if i % 2 == 0 { Swatch::Line(colour(i)) } else { Swatch::Dashed(colour(i)) };
-                Entry { swatch, text: t.target.clone() }
+                let swatch = if i % 2 == 0 {
+                    Swatch::Line(colour(i))
+                } else {
+                    Swatch::Dashed(colour(i))
+                };
+                Entry {
+                    swatch,
+                    text: t.target.clone(),
+                }
             })
             .collect();
         let subtitle = format!("{} | {}", s.title, l.prob_note);
@@ -50,10 +57,7 @@ impl Plot for TargetProbability {
             .margin_top(z.margin / 2)
             .x_label_area_size((z.tick * 1.6 + z.axis * 1.6) as u32)
             .y_label_area_size(label_w + (z.axis * 2.2) as u32)
-            .build_cartesian_2d(
-                x0..x1,
-                -0.03..1.03,
-            )?;
+            .build_cartesian_2d(x0..x1, -0.03..1.03)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -70,7 +74,11 @@ impl Plot for TargetProbability {
             .y_desc(l.probability)
             .draw()?;
         for (i, t) in s.targets.iter().enumerate() {
-            let rows: Vec<_> = s.target_years.iter().filter(|r| r.target == t.target).collect();
+            let rows: Vec<_> = s
+                .target_years
+                .iter()
+                .filter(|r| r.target == t.target)
+                .collect();
             let band: Vec<(f64, f64, f64)> = rows
                 .iter()
                 .map(|r| {
@@ -88,11 +96,17 @@ impl Plot for TargetProbability {
                 polygon,
                 colour(i).mix(style::WILSON_OPACITY).filled(),
             )))?;
-            let points: Vec<(f64, f64)> = rows.iter().map(|r| (f64::from(r.year), r.p_holds)).collect();
+            let points: Vec<(f64, f64)> = rows
+                .iter()
+                .map(|r| (f64::from(r.year), r.p_holds))
+                .collect();
             // Odd targets are dashed so that two targets with the same yearly condition
             // (a year and a window starting then) both stay visible.
             if i % 2 == 0 {
-                chart.draw_series(LineSeries::new(points.clone(), colour(i).stroke_width(z.line)))?;
+                chart.draw_series(LineSeries::new(
+                    points.clone(),
+                    colour(i).stroke_width(z.line),
+                ))?;
             } else {
                 chart.draw_series(DashedLineSeries::new(
                     points.clone(),
@@ -101,7 +115,11 @@ impl Plot for TargetProbability {
                     colour(i).stroke_width(z.line),
                 ))?;
             }
-            chart.draw_series(points.into_iter().map(|p| Circle::new(p, z.line * 2, colour(i).filled())))?;
+            chart.draw_series(
+                points
+                    .into_iter()
+                    .map(|p| Circle::new(p, z.line * 2, colour(i).filled())),
+            )?;
         }
         root.present()?;
         Ok(())

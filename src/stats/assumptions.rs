@@ -14,7 +14,7 @@ use crate::scenario::{Dist, MoveKind, Param, Scenario, Value, Vary};
 /// One row of the assumptions table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AssumptionRow {
-    /// Scenario section: `initial`, `attrition`, `upgrade`, `transition`, `inflow` or
+    /// Scenario section: `initial`, `attrition`, `upgrade`, `transition`, `source` (an `[[inflow]]`) or
     /// `monte_carlo`.
     pub group: String,
     /// What the value is for: a level, `from -> to`, an inflow's name, or a setting.
@@ -24,7 +24,12 @@ pub struct AssumptionRow {
 }
 
 /// Lists every parameter of `scenario`, in file order within each section.
-pub fn assumptions(scenario: &Scenario, runs: u64, seed: u64, process_noise: bool) -> Vec<AssumptionRow> {
+pub fn assumptions(
+    scenario: &Scenario,
+    runs: u64,
+    seed: u64,
+    process_noise: bool,
+) -> Vec<AssumptionRow> {
     let row = |group: &str, item: String, value: String| AssumptionRow {
         group: group.into(),
         item,
@@ -38,11 +43,19 @@ pub fn assumptions(scenario: &Scenario, runs: u64, seed: u64, process_noise: boo
     for (l, p) in scenario.attrition.iter().enumerate() {
         rows.push(row("attrition", levels[l].clone(), describe(p, true)));
     }
-    for m in scenario.moves.iter().filter(|m| m.kind == MoveKind::Upgrade) {
+    for m in scenario
+        .moves
+        .iter()
+        .filter(|m| m.kind == MoveKind::Upgrade)
+    {
         let item = format!("{} → {}", levels[m.from], levels[m.to]);
         rows.push(row("upgrade", item, describe(&m.rate, true)));
     }
-    for m in scenario.moves.iter().filter(|m| m.kind == MoveKind::Transition) {
+    for m in scenario
+        .moves
+        .iter()
+        .filter(|m| m.kind == MoveKind::Transition)
+    {
         let item = format!("{} → {}", levels[m.from], levels[m.to]);
         rows.push(row("transition", item, describe(&m.rate, true)));
     }
@@ -66,9 +79,13 @@ pub fn assumptions(scenario: &Scenario, runs: u64, seed: u64, process_noise: boo
         if let Some(from) = i.from {
             value.push_str(&format!("; from {}", levels[from]));
         }
-        rows.push(row("inflow", i.name.clone(), value));
+        rows.push(row("source", i.name.clone(), value));
     }
-    rows.push(row("monte_carlo", "runs".into(), format::count(runs as f64)));
+    rows.push(row(
+        "monte_carlo",
+        "runs".into(),
+        format::count(runs as f64),
+    ));
     rows.push(row("monte_carlo", "seed".into(), seed.to_string()));
     rows.push(row(
         "monte_carlo",

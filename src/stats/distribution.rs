@@ -34,7 +34,11 @@ pub struct TargetDistribution {
 }
 
 /// Returns the histogram of `t`'s tested value over the runs of `sim`.
-pub fn target_distribution(scenario: &Scenario, sim: &Simulation, t: &Target) -> TargetDistribution {
+pub fn target_distribution(
+    scenario: &Scenario,
+    sim: &Simulation,
+    t: &Target,
+) -> TargetDistribution {
     let m = sim
         .metrics
         .iter()
@@ -73,7 +77,11 @@ pub fn histogram(xs: &[f64], bins: usize) -> (f64, f64, Vec<u64>) {
     };
     let hi = xs.iter().copied().fold(lo, f64::max);
     if hi - lo <= lo.abs().max(hi.abs()) * 1e-12 {
-        let width = if lo.abs() > 1.0 { lo.abs() * 0.01 } else { 0.01 };
+        let width = if lo.abs() > 1.0 {
+            lo.abs() * 0.01
+        } else {
+            0.01
+        };
         return (lo - width / 2.0, width, vec![xs.len() as u64]);
     }
     let width = (hi - lo) / bins as f64;
