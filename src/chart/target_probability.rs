@@ -73,7 +73,21 @@ impl Plot for TargetProbability {
             .x_desc(l.year)
             .y_desc(l.probability)
             .draw()?;
-        for (i, t) in s.targets.iter().enumerate() {
+        // Targets with the same yearly condition (a year, and a window starting then) have
+        // the same line: a target whose line matches earlier ones is drawn wider, and
+        // before them, so each stays visible as a stripe; odd targets are also dashed.
+        let curve = |name: &str| -> Vec<f64> {
+            s.target_years
+                .iter()
+                .filter(|r| r.target == name)
+                .map(|r| r.p_holds)
+                .collect()
+        };
+        let curves: Vec<Vec<f64>> = s.targets.iter().map(|t| curve(&t.target)).collect();
+        let same = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 0.01);
+        for (i, t) in s.targets.iter().enumerate().rev() {
+            let under = (0..i).filter(|&j| same(&curves[i], &curves[j])).count();
+            let width = z.line * (1 + under.min(3) as u32);
             let rows: Vec<_> = s
                 .target_years
                 .iter()
@@ -100,25 +114,23 @@ impl Plot for TargetProbability {
                 .iter()
                 .map(|r| (f64::from(r.year), r.p_holds))
                 .collect();
-            // Odd targets are dashed so that two targets with the same yearly condition
-            // (a year and a window starting then) both stay visible.
             if i % 2 == 0 {
                 chart.draw_series(LineSeries::new(
                     points.clone(),
-                    colour(i).stroke_width(z.line),
+                    colour(i).stroke_width(width),
                 ))?;
             } else {
                 chart.draw_series(DashedLineSeries::new(
                     points.clone(),
                     z.line * 5,
                     z.line * 4,
-                    colour(i).stroke_width(z.line),
+                    colour(i).stroke_width(width),
                 ))?;
             }
             chart.draw_series(
                 points
                     .into_iter()
-                    .map(|p| Circle::new(p, z.line * 2, colour(i).filled())),
+                    .map(|p| Circle::new(p, z.line + width, colour(i).filled())),
             )?;
         }
         root.present()?;
