@@ -129,6 +129,7 @@ pub fn run(args: &RunArgs) -> Result<PathBuf, Error> {
     } else {
         let charts = chart::render(&summary, &config)?;
         let report = chart::report::render(&summary, &charts, config.lang);
+        warn_missing_glyphs(&summary, args.quiet);
         Some((charts, report))
     };
 
@@ -173,9 +174,17 @@ pub fn plot(args: &PlotArgs) -> Result<(), Error> {
         }));
     }
     let summary = output::read_summary(&path).map_err(Error::Input)?;
+    let horizon = i64::from(summary.end_year) - i64::from(summary.start_year);
+    if !(1..=scenario::MAX_HORIZON).contains(&horizon) || summary.levels.is_empty() {
+        return Err(Error::Input(OutputError {
+            path,
+            message: "inconsistent summary: years or levels out of range".into(),
+        }));
+    }
     let config = args.chart.config();
     let charts = chart::render(&summary, &config)?;
     let report = chart::report::render(&summary, &charts, config.lang);
+    warn_missing_glyphs(&summary, args.quiet);
     output::write_figures(&charts, &report, dir)?;
     if !args.quiet {
         println!(
@@ -186,6 +195,17 @@ pub fn plot(args: &PlotArgs) -> Result<(), Error> {
         );
     }
     Ok(())
+}
+
+/// Warns when the scenario's own text has characters the chart font cannot draw.
+fn warn_missing_glyphs(summary: &stats::Summary, quiet: bool) {
+    let missing = chart::missing_in_summary(summary);
+    if !quiet && !missing.is_empty() {
+        let list: String = missing.iter().collect();
+        eprintln!(
+            "warning: the chart font has no glyph for {list:?}; these characters are blank in PNG charts (SVG and report.html use the reader's fonts)"
+        );
+    }
 }
 
 /// Returns a progress bar on a terminal for jobs long enough to need one.

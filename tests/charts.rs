@@ -332,6 +332,11 @@ fn plot_rejects_missing_or_broken_results_naming_the_path() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(fs::read_dir(&broken).unwrap().count(), 1, "nothing written");
 
+    fs::write(broken.join("summary.json"), "{\"program\": \"talentsim\"}").unwrap();
+    let o = talentsim(&["plot", broken.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("missing field"), "{}", stderr(&o));
+
     let o = talentsim(&["plot", broken.to_str().unwrap(), "--lang", "fr"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("expected en or zh"), "{}", stderr(&o));

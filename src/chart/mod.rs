@@ -355,6 +355,22 @@ pub fn missing_glyphs(text: &str) -> Vec<char> {
     missing
 }
 
+/// Returns the characters of the summary's own text (title, target and level names) that
+/// the embedded font cannot draw: they are blank in PNG charts.
+pub fn missing_in_summary(summary: &Summary) -> Vec<char> {
+    let mut text = summary.title.clone();
+    for t in &summary.targets {
+        text.push_str(&t.target);
+    }
+    for l in &summary.levels {
+        text.push_str(l);
+    }
+    let mut missing = missing_glyphs(&text);
+    missing.sort_unstable();
+    missing.dedup();
+    missing
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
