@@ -3,7 +3,8 @@
 
 Input: Noto Sans CJK SC Regular from Debian's fonts-noto-cjk package (SIL OFL 1.1).
 Output: a subset holding printable ASCII, Latin-1, common punctuation and symbols, CJK
-punctuation, full-width forms and every character of GB2312 (the 6,763 common hanzi).
+punctuation, full-width forms and every character of GB2312 (the 6,763 common hanzi). The horizontal header's ascent and
+descent are set so that PNG and SVG charts draw text at the same size.
 
     apt-get install fonts-noto-cjk && pip install fonttools
     python3 tools/make_font_subset.py
@@ -46,6 +47,11 @@ def main():
     sub = subset.Subsetter(options)
     sub.populate(unicodes=[ord(c) for c in chars])
     sub.subset(font)
+    # plotters sizes text so that (ascent - descent) spans the requested size in PNG
+    # charts, and writes font-size = size / 1.24 into SVG charts. Setting the horizontal
+    # header's ascent - descent to 1.24 em makes both the same size.
+    font["hhea"].ascent = 1000
+    font["hhea"].descent = -240
     OUT.parent.mkdir(parents=True, exist_ok=True)
     font.save(str(OUT))
     print(f"{OUT}: {OUT.stat().st_size} bytes, {len(chars)} characters")

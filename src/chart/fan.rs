@@ -226,11 +226,22 @@ impl Plot for Fan {
             texts.push((text, colour, (px, py)));
         }
         let plot_left = chart.backend_coord(&(x0, y0)).0;
+        let plot_top = chart.backend_coord(&(x0, y1)).1;
         for ((x0r, y0r, x1r, y1r), (text, colour, anchor)) in
             frame::place_labels(&rects, 4).into_iter().zip(texts)
         {
             let shift = (plot_left - x0r).max(0);
             let (x0r, x1r) = (x0r + shift, x1r + shift);
+            // A label pushed above the plot goes below its line instead.
+            let (y0r, y1r) = if y0r < plot_top {
+                let h = y1r - y0r;
+                (
+                    anchor.1 + (z.tick * 0.6) as i32,
+                    anchor.1 + (z.tick * 0.6) as i32 + h,
+                )
+            } else {
+                (y0r, y1r)
+            };
             if y1r < anchor.1 - (z.tick * 1.5) as i32 {
                 root.draw(&PathElement::new(
                     vec![((x0r + x1r) / 2, y1r), anchor],

@@ -2,8 +2,8 @@
 //! sizes and the embedded font.
 //!
 //! The palette is Okabe and Ito's (2008) colour-universal design, safe for the common
-//! colour-vision deficiencies. Type sizes are fractions of the chart's smaller dimension so
-//! a chart drawn at any `--width`/`--height` keeps its proportions.
+//! colour-vision deficiencies. Type sizes follow the chart's size, less than in proportion
+//! below the default so that small charts stay legible.
 
 use std::sync::OnceLock;
 
@@ -57,8 +57,10 @@ pub const MISSED_COLOUR: RGBColor = ORANGE;
 /// Opacity of the Wilson band in the probability chart.
 pub const WILSON_OPACITY: f64 = 0.2;
 
-/// Font family name used in charts; SVG viewers map it to their own sans-serif font.
-pub const FONT_FAMILY: &str = "sans-serif";
+/// Font family of chart text: the embedded font's name for PNG charts, and a CSS family list
+/// for SVG charts, which viewers draw with the same font if they have it, else their own
+/// sans-serif.
+pub const FONT_FAMILY: &str = "Noto Sans CJK SC, Source Han Sans SC, Noto Sans, sans-serif";
 /// The embedded font: a subset of Noto Sans CJK SC (SIL OFL 1.1, see assets/fonts/).
 pub const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/NotoSansCJKsc-Regular-subset.otf");
 
@@ -84,14 +86,17 @@ pub struct Sizes {
 impl Sizes {
     /// Returns the sizes for a chart of `width` x `height` pixels.
     pub fn for_size(width: u32, height: u32) -> Sizes {
-        let u = (f64::from(width) / 1600.0).min(f64::from(height) / 1000.0);
+        // Type shrinks more slowly than the chart so that small charts stay legible.
+        let u = (f64::from(width) / 1600.0)
+            .min(f64::from(height) / 1000.0)
+            .powf(0.7);
         let px = |x: f64| (x * u).max(9.0);
         Sizes {
-            title: px(40.0),
-            subtitle: px(26.0),
-            axis: px(26.0),
-            tick: px(23.0),
-            note: px(19.0),
+            title: px(34.0),
+            subtitle: px(22.0),
+            axis: px(22.0),
+            tick: px(20.0),
+            note: px(16.0),
             margin: (28.0 * u).round().max(6.0) as u32,
             line: (3.0 * u).round().max(1.0) as u32,
         }
