@@ -74,7 +74,7 @@ impl Plot for Distribution {
             },
             Entry {
                 swatch: Swatch::Dashed(style::INK),
-                text: format!("{}: {}", l.threshold, condition(t, l)),
+                text: format!("{}{}{}", l.threshold, l.colon, condition(t, l)),
             },
         ];
         let area = frame::draw(root, z, &self.title(ctx), &subtitle, &legend, &ctx.footer())?;
@@ -154,7 +154,7 @@ impl Plot for Distribution {
             format::count(t.threshold)
         };
         root.draw_text(
-            &format!("{}: {threshold_text}", l.threshold),
+            &format!("{}{}{threshold_text}", l.threshold, l.colon),
             &label_style.pos(Pos::new(anchor, VPos::Top)),
             (if right_side { px + gap } else { px - gap }, py + gap),
         )?;

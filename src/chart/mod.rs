@@ -316,15 +316,7 @@ fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, String> {
 pub fn target_file_names(summary: &Summary) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for (i, t) in summary.targets.iter().enumerate() {
-        let mut slug = String::new();
-        for c in t.target.chars().flat_map(char::to_lowercase) {
-            if c.is_alphanumeric() {
-                slug.push(c);
-            } else if !slug.is_empty() && !slug.ends_with('_') {
-                slug.push('_');
-            }
-        }
-        let slug = slug.trim_end_matches('_');
+        let slug = slug(&t.target);
         let base = if slug.is_empty() {
             format!("distribution_target_{}", i + 1)
         } else {
@@ -339,6 +331,20 @@ pub fn target_file_names(summary: &Summary) -> Vec<String> {
         names.push(name);
     }
     names
+}
+
+/// Returns `name` in lower case with every run of other characters than letters and
+/// digits made one `_`, and none at either end.
+fn slug(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('_') {
+            slug.push('_');
+        }
+    }
+    slug.trim_end_matches('_').to_string()
 }
 
 /// Returns the characters of `text` the embedded font has no glyph for.
@@ -374,6 +380,20 @@ pub fn missing_in_summary(summary: &Summary) -> Vec<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn target_file_names_are_lower_case_words_joined_by_underscores() {
+        assert_eq!(
+            slug("+20,000 high-skill (gross) by 2026"),
+            "20_000_high_skill_gross_by_2026"
+        );
+        assert_eq!(
+            slug("High-skill share at least 40% in 2026"),
+            "high_skill_share_at_least_40_in_2026"
+        );
+        assert_eq!(slug("高技能人才占比 40%"), "高技能人才占比_40");
+        assert_eq!(slug("!!!"), "");
+    }
 
     #[test]
     fn embedded_font_covers_every_label_and_the_zhangjiagang_title() {
