@@ -5,7 +5,8 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::cli::{Command, RunArgs};
+use crate::chart::{self, ChartError};
+use crate::cli::{Command, PlotArgs, RunArgs};
 use crate::engine::{self, EngineError, Job};
 use crate::output::{self, text, OutputError, Staging};
 use crate::scenario::{self, ScenarioError};
@@ -26,14 +27,20 @@ pub enum Error {
     /// Results could not be written.
     #[error(transparent)]
     Output(#[from] OutputError),
+    /// Charts could not be drawn.
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+    /// Saved results to redraw are missing or unreadable (`plot`).
+    #[error("{0}")]
+    Input(OutputError),
 }
 
 impl Error {
     /// Returns the process exit code: 2 for invalid input, 1 for failures while running.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Scenario(_) => 2,
-            Error::Engine(_) | Error::Output(_) => 1,
+            Error::Scenario(_) | Error::Input(_) => 2,
+            Error::Engine(_) | Error::Output(_) | Error::Chart(_) => 1,
         }
     }
 }
@@ -50,6 +57,7 @@ pub fn execute(command: Command) -> Result<(), Error> {
             print!("{TEMPLATE}");
             Ok(())
         }
+        Command::Plot(args) => plot(&args),
     }
 }
 
@@ -112,8 +120,24 @@ pub fn run(args: &RunArgs) -> Result<PathBuf, Error> {
     let summary = stats::summarize(&scenario, &sim, job.seed, job.process_noise);
     let elapsed = started.elapsed();
 
+    // Charts and the report are drawn before anything is written: a drawing failure
+    // leaves the earlier results untouched. `--no-charts` skips both (`plot` draws them
+    // later from summary.json).
+    let config = args.chart.config();
+    let figures = if args.no_charts {
+        None
+    } else {
+        let charts = chart::render(&summary, &config)?;
+        let report = chart::report::render(&summary, &charts, config.lang);
+        warn_missing_glyphs(&summary, args.quiet);
+        Some((charts, report))
+    };
+
     let staging = Staging::new(&out)?;
     output::write_tables(&summary, staging.path())?;
+    if let Some((charts, report)) = &figures {
+        output::write_figures(charts, report, staging.path())?;
+    }
     staging.commit()?;
 
     if !args.quiet {
@@ -125,6 +149,63 @@ pub fn run(args: &RunArgs) -> Result<PathBuf, Error> {
         );
     }
     Ok(out)
+}
+
+/// Redraws the charts and report of a saved output folder from its `summary.json`.
+///
+/// # Errors
+/// [`Error::Input`] when the folder or its summary is missing or unreadable,
+/// [`Error::Chart`] or [`Error::Output`] when drawing or writing fails; files already in
+/// the folder are then left as they were or replaced whole, never half-written.
+pub fn plot(args: &PlotArgs) -> Result<(), Error> {
+    let dir = &args.dir;
+    if !dir.is_dir() {
+        return Err(Error::Input(OutputError {
+            path: dir.clone(),
+            message: "no such output folder".into(),
+        }));
+    }
+    let path = dir.join("summary.json");
+    if !path.is_file() {
+        return Err(Error::Input(OutputError {
+            path,
+            message: "not found: this is not a talentsim output folder (run `talentsim run` first)"
+                .into(),
+        }));
+    }
+    let summary = output::read_summary(&path).map_err(Error::Input)?;
+    let horizon = i64::from(summary.end_year) - i64::from(summary.start_year);
+    if !(1..=scenario::MAX_HORIZON).contains(&horizon) || summary.levels.is_empty() {
+        return Err(Error::Input(OutputError {
+            path,
+            message: "inconsistent summary: years or levels out of range".into(),
+        }));
+    }
+    let config = args.chart.config();
+    let charts = chart::render(&summary, &config)?;
+    let report = chart::report::render(&summary, &charts, config.lang);
+    warn_missing_glyphs(&summary, args.quiet);
+    output::write_figures(&charts, &report, dir)?;
+    if !args.quiet {
+        println!(
+            "Drew {} charts and {} in {}",
+            charts.len(),
+            output::REPORT_FILE,
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// Warns when the scenario's own text has characters the chart font cannot draw.
+fn warn_missing_glyphs(summary: &stats::Summary, quiet: bool) {
+    let missing = chart::missing_in_summary(summary);
+    if !quiet && !missing.is_empty() {
+        let list: String = missing.iter().collect();
+        eprintln!(
+            "warning: the chart font has no glyph for {list:?}; these characters are blank in PNG charts (SVG and report.html use the reader's fonts)"
+        );
+    }
 }
 
 /// Returns a progress bar on a terminal for jobs long enough to need one.

@@ -28,6 +28,8 @@ pub enum Command {
     },
     /// Print a commented scenario template: `talentsim init > my-region.toml`.
     Init,
+    /// Redraw the charts and report.html of an output folder from its summary.json.
+    Plot(PlotArgs),
 }
 
 /// Arguments of `talentsim run`.
@@ -47,10 +49,53 @@ pub struct RunArgs {
     /// Worker threads (default: every core). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
-    /// Do not draw charts.
+    /// Do not draw charts or write report.html (`talentsim plot` draws them later).
     #[arg(long)]
     pub no_charts: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Chart options.
+    #[command(flatten)]
+    pub chart: ChartArgs,
+}
+
+/// Arguments of `talentsim plot`.
+#[derive(Debug, clap::Args)]
+pub struct PlotArgs {
+    /// Output folder of an earlier `talentsim run` (holding summary.json).
+    pub dir: PathBuf,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Chart options.
+    #[command(flatten)]
+    pub chart: ChartArgs,
+}
+
+/// How charts and the report are drawn (`run` and `plot`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ChartArgs {
+    /// Language of chart and report labels: en or zh.
+    #[arg(long, default_value = "en")]
+    pub lang: crate::chart::Lang,
+    /// Chart width in pixels.
+    #[arg(long, default_value_t = crate::chart::style::DEFAULT_WIDTH,
+          value_parser = clap::value_parser!(u32).range(i64::from(crate::chart::style::MIN_SIZE)..=i64::from(crate::chart::style::MAX_SIZE)))]
+    pub width: u32,
+    /// Chart height in pixels.
+    #[arg(long, default_value_t = crate::chart::style::DEFAULT_HEIGHT,
+          value_parser = clap::value_parser!(u32).range(i64::from(crate::chart::style::MIN_SIZE)..=i64::from(crate::chart::style::MAX_SIZE)))]
+    pub height: u32,
+}
+
+impl ChartArgs {
+    /// Returns the chart configuration.
+    pub fn config(&self) -> crate::chart::ChartConfig {
+        crate::chart::ChartConfig {
+            width: self.width,
+            height: self.height,
+            lang: self.lang,
+        }
+    }
 }

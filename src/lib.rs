@@ -13,8 +13,10 @@
 #![warn(missing_docs)]
 
 pub mod app;
+pub mod chart;
 pub mod cli;
 pub mod engine;
+pub mod format;
 pub mod model;
 pub mod output;
 pub mod scenario;

@@ -6,9 +6,11 @@
 //! results as they were and no partial folder. Nothing here runs the model.
 
 mod csv;
+mod figures;
 pub mod text;
 
 pub use csv::{CENTRAL_HEADER, PROJECTION_HEADER, TARGETS_HEADER, TARGET_YEARS_HEADER};
+pub use figures::{write_figures, REPORT_FILE};
 
 use std::fs;
 use std::io;

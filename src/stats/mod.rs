@@ -6,6 +6,12 @@
 //! total is zero, NaN inside the engine) are left out of statistics and appear as `None`.
 //! This module computes; it never writes files.
 
+mod assumptions;
+mod distribution;
+
+pub use assumptions::{assumptions, AssumptionRow};
+pub use distribution::{histogram, target_distribution, TargetDistribution};
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -57,6 +63,12 @@ pub struct Summary {
     pub targets: Vec<TargetRow>,
     /// Target probabilities by year.
     pub target_years: Vec<TargetYearRow>,
+    /// Every scenario parameter, for the report (absent in older summaries).
+    #[serde(default)]
+    pub assumptions: Vec<AssumptionRow>,
+    /// Per target, the histogram of its tested value across runs (for the charts).
+    #[serde(default)]
+    pub distributions: Vec<TargetDistribution>,
 }
 
 /// Statistics of one metric in one year (a row of `projection.csv`).
@@ -287,6 +299,12 @@ pub fn summarize(scenario: &Scenario, sim: &Simulation, seed: u64, process_noise
         central,
         targets,
         target_years,
+        assumptions: assumptions(scenario, sim.values.nrows() as u64, seed, process_noise),
+        distributions: scenario
+            .targets
+            .iter()
+            .map(|t| target_distribution(scenario, sim, t))
+            .collect(),
     }
 }
 
