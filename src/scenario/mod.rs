@@ -13,7 +13,7 @@ mod validate;
 use std::path::Path;
 
 pub use diagnostic::{Diagnostic, ScenarioError};
-pub use param::{Bound, Dist, Param, Value, Vary};
+pub use param::{uniform, Bound, Dist, Param, Value, Vary};
 pub use validate::{MAX_HORIZON, MAX_LEVELS, MAX_PEOPLE, MAX_RUNS};
 
 /// A validated scenario.
