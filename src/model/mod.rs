@@ -7,9 +7,10 @@
 
 mod params;
 
+pub use crate::scenario::ParamRef;
 pub use params::{
-    central_params, param_index, params_in_order, sample_params, sample_params_with, ParamRef,
-    RunParams, SharedStream, Uniforms, YearParams,
+    central_params, param_index, params_in_order, sample_params, sample_params_with, RunParams,
+    SharedStream, Uniforms, YearParams,
 };
 
 use rand::Rng;

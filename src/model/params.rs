@@ -11,7 +11,7 @@
 
 use rand::Rng;
 
-use crate::scenario::{uniform, Bound, Param, Scenario};
+use crate::scenario::{uniform, Bound, Param, ParamRef, Scenario};
 
 /// A source of the uniform numbers behind a run's random parameter values.
 pub trait Uniforms {
@@ -28,17 +28,6 @@ impl<R: Rng + ?Sized> Uniforms for SharedStream<'_, R> {
     fn next(&mut self, _param: usize) -> Option<f64> {
         Some(uniform(self.0))
     }
-}
-
-/// Which of a scenario's parameters a parameter index names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ParamRef {
-    /// Attrition of a level.
-    Attrition(usize),
-    /// Rate of one of the scenario's moves (upgrades first, then transitions).
-    Move(usize),
-    /// `per_year` of an inflow.
-    Inflow(usize),
 }
 
 /// Returns the index of a parameter in sampling order.
