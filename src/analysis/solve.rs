@@ -301,7 +301,7 @@ pub fn solve(
     let current = Probability::of_runs(&holds_by_run(s, &sim, t));
     let lever = match lever {
         Some((l, min, max)) => {
-            if !(min < max) {
+            if min.is_nan() || max.is_nan() || min >= max {
                 return Err(AnalysisError::Usage(format!(
                     "--min {min} --max {max}: expected min below max"
                 )));
