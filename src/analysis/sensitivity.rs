@@ -19,8 +19,10 @@
 //! Computer Physics Communications 181, 259-270, table 2 (f) and its first-order
 //! counterpart:
 //!
-//!     V_i  = V - 1/(2N) sum_j (f(B)_j - f(A_B^i)_j)^2       S_i  = V_i / V
-//!     V_Ti = 1/(2N) sum_j (f(A)_j - f(A_B^i)_j)^2           S_Ti = V_Ti / V
+//! ```text
+//! V_i  = V - 1/(2N) sum_j (f(B)_j - f(A_B^i)_j)^2       S_i  = V_i / V
+//! V_Ti = 1/(2N) sum_j (f(A)_j - f(A_B^i)_j)^2           S_Ti = V_Ti / V
+//! ```
 //!
 //! with V the sample variance of f over A and B together. The model output is the
 //! expected-value projection (process noise off): the indices apportion the variance that
