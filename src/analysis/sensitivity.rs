@@ -469,40 +469,67 @@ fn sobol(
         })
         .collect();
     let overflowing = evals.iter().filter(|e| e.1).count();
-    let f = |mat: usize, j: usize, x: usize| evals[mat * n + j].0[x];
+    // Per series: f(A), f(B), and per factor the squared differences the Jansen
+    // estimators average, laid out contiguously so a bootstrap replicate is a weighted sum.
+    struct Terms {
+        a: Vec<f64>,
+        b: Vec<f64>,
+        /// (f(B) - f(A_B^i))^2, factor-major.
+        db: Vec<f64>,
+        /// (f(A) - f(A_B^i))^2, factor-major.
+        da: Vec<f64>,
+    }
+    let terms: Vec<Terms> = (0..series.len())
+        .map(|x| {
+            let f = |mat: usize, j: usize| evals[mat * n + j].0[x];
+            let mut t = Terms {
+                a: (0..n).map(|j| f(0, j)).collect(),
+                b: (0..n).map(|j| f(1, j)).collect(),
+                db: Vec::with_capacity(n * k),
+                da: Vec::with_capacity(n * k),
+            };
+            for i in 0..k {
+                for j in 0..n {
+                    let abi = f(2 + i, j);
+                    t.db.push((t.b[j] - abi).powi(2));
+                    t.da.push((t.a[j] - abi).powi(2));
+                }
+            }
+            t
+        })
+        .collect();
 
-    // Indices of series x on the rows `idx`: (first, total) per factor, and (mean, V).
-    let indices = |x: usize, idx: &[usize]| -> (Vec<(f64, f64)>, f64, f64) {
-        let m = idx.len() as f64;
-        let mean = idx.iter().map(|&j| f(0, j, x) + f(1, j, x)).sum::<f64>() / (2.0 * m);
-        let var = idx
-            .iter()
-            .map(|&j| (f(0, j, x) - mean).powi(2) + (f(1, j, x) - mean).powi(2))
+    // Indices of series x with row weights `w` (how often each row is in the sample):
+    // (first, total) per factor, and (mean, V).
+    let indices = |x: usize, w: &[f64]| -> (Vec<(f64, f64)>, f64, f64) {
+        let t = &terms[x];
+        let m: f64 = w.iter().sum();
+        let dot = |v: &[f64]| v.iter().zip(w).map(|(a, b)| a * b).sum::<f64>();
+        let mean = (dot(&t.a) + dot(&t.b)) / (2.0 * m);
+        let var = (0..n)
+            .map(|j| w[j] * ((t.a[j] - mean).powi(2) + (t.b[j] - mean).powi(2)))
             .sum::<f64>()
             / (2.0 * m - 1.0);
         let per = (0..k)
             .map(|i| {
-                let (mut sb, mut sa) = (0.0, 0.0);
-                for &j in idx {
-                    let abi = f(2 + i, j, x);
-                    sb += (f(1, j, x) - abi).powi(2);
-                    sa += (f(0, j, x) - abi).powi(2);
-                }
-                let first = 1.0 - sb / (2.0 * m) / var;
-                let total = sa / (2.0 * m) / var;
-                (first, total)
+                let sb = dot(&t.db[i * n..(i + 1) * n]);
+                let sa = dot(&t.da[i * n..(i + 1) * n]);
+                (1.0 - sb / (2.0 * m) / var, sa / (2.0 * m) / var)
             })
             .collect();
         (per, mean, var)
     };
-    let all: Vec<usize> = (0..n).collect();
+    let all = vec![1.0; n];
     let reps: Vec<Vec<Vec<(f64, f64)>>> = (0..settings.bootstrap)
         .into_par_iter()
         .map(|b| {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             rng.set_stream(b as u64);
-            let idx: Vec<usize> = (0..n).map(|_| rng.random_range(0..n)).collect();
-            (0..series.len()).map(|x| indices(x, &idx).0).collect()
+            let mut w = vec![0.0; n];
+            for _ in 0..n {
+                w[rng.random_range(0..n)] += 1.0;
+            }
+            (0..series.len()).map(|x| indices(x, &w).0).collect()
         })
         .collect();
     let ci = |x: usize, i: usize, pick: fn(&(f64, f64)) -> f64| {

@@ -275,10 +275,17 @@ pub fn render_sensitivity(r: &Sensitivity) -> String {
         },
         fmt_out(r.base)
     );
+    let w = r
+        .factors
+        .iter()
+        .map(|f| f.lever.len())
+        .max()
+        .unwrap_or(5)
+        .max(5);
     for t in r.tornado.iter().take(10) {
         let _ = writeln!(
             s,
-            "  {:>2}. {:<60} p10 {} -> {}   p90 {} -> {}",
+            "  {:>2}. {:<w$}  p10 {} -> {}   p90 {} -> {}",
             t.rank,
             t.lever,
             short(t.param_low),
@@ -301,13 +308,13 @@ pub fn render_sensitivity(r: &Sensitivity) -> String {
         );
         let _ = writeln!(
             s,
-            "  {:<60} {:>22} {:>22}",
+            "  {:<w$} {:>22} {:>22}",
             "lever", "first-order", "total-order"
         );
         for x in at.iter().take(10) {
             let _ = writeln!(
                 s,
-                "  {:<60} {:>22} {:>22}",
+                "  {:<w$} {:>22} {:>22}",
                 x.lever,
                 format!(
                     "{} ({}-{})",
@@ -338,13 +345,13 @@ pub fn render_sensitivity(r: &Sensitivity) -> String {
     };
     if !top.is_empty() && !years.is_empty() {
         let _ = writeln!(s, "\nTotal-order index of {} by year:", r.metric);
-        let mut line = format!("  {:<60}", "lever");
+        let mut line = format!("  {:<w$}", "lever");
         for y in &years {
             let _ = write!(line, " {y:>6}");
         }
         let _ = writeln!(s, "{line}");
         for lever in top {
-            let mut line = format!("  {lever:<60}");
+            let mut line = format!("  {lever:<w$}");
             for y in &years {
                 let v = r
                     .sobol
