@@ -9,6 +9,8 @@
 //! Data flows one way:
 //! [`scenario`] (TOML -> validated [`Scenario`]) -> [`model`] (one pure step) ->
 //! [`engine`] (runs, the only parallel code) -> [`stats`] ([`Summary`]) -> [`output`].
+//! [`analysis`] (sensitivity, solve, sweep, compare) evaluates scenario variants named by
+//! levers ([`scenario::Lever`]) through the engine with common random numbers.
 
 #![warn(missing_docs)]
 

@@ -409,3 +409,41 @@ fn levers_are_named_quoted_and_checked() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn the_earliest_year_is_the_first_whose_probability_reaches_the_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("solve");
+    let o = talentsim(&[
+        "solve",
+        baseline().to_str().unwrap(),
+        "--target",
+        "+20,000 high-skill (net) by 2026",
+        "--probability",
+        "0.5",
+        "--runs",
+        "500",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    ok(&o);
+    let (h, rows) = csv(&out.join("earliest_year.csv"));
+    assert_eq!(rows.len(), 6);
+    let p: Vec<f64> = rows
+        .iter()
+        .map(|r| cell(&h, r, "probability").parse().unwrap())
+        .collect();
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("analysis.json")).unwrap()).unwrap();
+    let year = json["earliest"]["year"].as_i64().unwrap();
+    let i = (year - 2025) as usize;
+    assert!(
+        p[i] >= 0.5 && p[..i].iter().all(|&x| x < 0.5),
+        "{year} {p:?}"
+    );
+    // Net additions grow over the years in this scenario.
+    assert!(p.windows(2).all(|w| w[0] <= w[1]), "{p:?}");
+    // No lever: the solve table has its header and no rows.
+    assert!(csv(&out.join("solve.csv")).1.is_empty());
+}
