@@ -447,3 +447,23 @@ fn the_earliest_year_is_the_first_whose_probability_reaches_the_level() {
     // No lever: the solve table has its header and no rows.
     assert!(csv(&out.join("solve.csv")).1.is_empty());
 }
+
+#[test]
+fn setting_a_lever_leaves_every_other_parameter_draw_unchanged() {
+    use talentsim::engine::ParamStreams;
+    use talentsim::model::{sample_params_with, RunParams};
+    let s = scenario(&fs::read_to_string(baseline()).unwrap());
+    let lever = find(&s, "attrition.junior").unwrap();
+    let v = lever.set(&s, 0.2).unwrap();
+    for run in 0..50 {
+        let (mut a, mut b) = (RunParams::default(), RunParams::default());
+        sample_params_with(&s, &mut ParamStreams::new(9, run, 0, &[]), &mut a).unwrap();
+        sample_params_with(&v, &mut ParamStreams::new(9, run, 0, &[]), &mut b).unwrap();
+        for (ya, yb) in a.years.iter().zip(&b.years) {
+            assert_eq!(yb.exit[0], 0.2);
+            assert_eq!(ya.exit[1..], yb.exit[1..]);
+            assert_eq!(ya.moves, yb.moves);
+            assert_eq!(ya.inflow, yb.inflow);
+        }
+    }
+}

@@ -376,6 +376,37 @@ mod tests {
     }
 
     #[test]
+    fn quantiles_match_closed_forms() {
+        let n = Dist::Normal {
+            mean: 100.0,
+            sd: 10.0,
+        };
+        // Far from the bound at 0, truncation changes nothing: z(0.975) = 1.959964.
+        assert!((n.quantile(0.975, Bound::Amount) - 119.599_64).abs() < 1e-4);
+        let u = Dist::Uniform { min: 2.0, max: 4.0 };
+        assert_eq!(u.p10_p90(Bound::Amount), (2.2, 3.8));
+        // Triangular(0, 0.5, 1): F(x) = 2x^2 below the mode, so F^-1(0.125) = 0.25.
+        let t = Dist::Triangular {
+            min: 0.0,
+            mode: 0.5,
+            max: 1.0,
+        };
+        assert!((t.quantile(0.125, Bound::Rate) - 0.25).abs() < 1e-12);
+        assert!((t.quantile(0.875, Bound::Rate) - 0.75).abs() < 1e-12);
+        // A symmetric PERT has its median at the mode.
+        let p = Dist::Pert {
+            min: 0.0,
+            mode: 0.5,
+            max: 1.0,
+        };
+        assert!((p.quantile(0.5, Bound::Rate) - 0.5).abs() < 1e-9);
+        // Normal truncated at 0: half the mass is cut, so the median is the old p75.
+        let z = Dist::Normal { mean: 0.0, sd: 1.0 };
+        assert!((z.quantile(0.5, Bound::Amount) - 0.674_489_75).abs() < 1e-6);
+        assert!(z.quantile(1e-12, Bound::Rate) >= 0.0 && z.quantile(1.0, Bound::Rate) <= 1.0);
+    }
+
+    #[test]
     fn truncated_normal_rates_stay_in_range() {
         let d = Dist::Normal {
             mean: 0.02,
