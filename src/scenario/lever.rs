@@ -209,15 +209,21 @@ pub fn parse_assignment(s: &Scenario, text: &str) -> Result<(Lever, f64), LeverE
     Ok((lever, value))
 }
 
-/// Applies every `LEVER=VALUE` in `sets`, in order.
+/// Applies every `LEVER=VALUE` in `sets`, in order, and records them in the title (which
+/// reports and `summary.json` show) as `TITLE [set LEVER=VALUE, ...]`.
 ///
 /// # Errors
 /// The first [`LeverError`].
 pub fn apply_all(s: &Scenario, sets: &[String]) -> Result<Scenario, LeverError> {
     let mut out = s.clone();
+    let mut applied = Vec::new();
     for text in sets {
         let (lever, value) = parse_assignment(&out, text)?;
         out = lever.set(&out, value)?;
+        applied.push(format!("{}={value}", lever.name));
+    }
+    if !applied.is_empty() {
+        out.title = format!("{} [set {}]", out.title, applied.join(", "));
     }
     Ok(out)
 }
