@@ -467,3 +467,40 @@ fn setting_a_lever_leaves_every_other_parameter_draw_unchanged() {
         }
     }
 }
+
+#[test]
+fn solve_finds_the_largest_value_of_a_lever_that_works_the_other_way_or_says_unreachable() {
+    use talentsim::analysis::solve::solve_lever;
+    use talentsim::analysis::Probability;
+    let s = scenario(&fs::read_to_string(baseline()).unwrap());
+    let t = s.target(TARGET).unwrap().clone();
+    let job = Job {
+        runs: 300,
+        seed: 4,
+        process_noise: false,
+        threads: None,
+    };
+    let current = Probability::of(0, 1);
+    let lever = find(&s, "attrition.senior").unwrap();
+    let r = solve_lever(&s, &job, &lever, &t, 0.9, (0.0, 0.15), current).unwrap();
+    assert_eq!(r.direction, "decreasing");
+    let v = r.value.unwrap();
+    assert!(r.at_value.unwrap().probability >= 0.9);
+    // Just above the answer (within the bisection's tolerance) the probability misses.
+    let tol = 0.15 / 4096.0;
+    assert!(
+        r.evaluations
+            .iter()
+            .any(|e| e.value > v && e.value <= v + tol + 1e-12 && e.probability.probability < 0.9),
+        "{r:?}"
+    );
+    assert!(
+        r.value_low.unwrap() <= v && v <= r.value_high.unwrap(),
+        "{r:?}"
+    );
+
+    let lever = find(&s, "upgrade.intermediate").unwrap();
+    let r = solve_lever(&s, &job, &lever, &t, 0.99, (0.0, 0.02), current).unwrap();
+    assert!(!r.reachable && r.value.is_none(), "{r:?}");
+    assert!(r.at_max.probability < 0.99);
+}

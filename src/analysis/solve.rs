@@ -48,9 +48,11 @@ pub struct LeverSolution {
     pub reachable: bool,
     /// The value (None if unreachable).
     pub value: Option<f64>,
-    /// Value at which the estimate reaches requested - h (h: Wilson half-width).
+    /// Lower end of the value's Monte Carlo range: of the values at which the estimate
+    /// reaches requested - h and requested + h (h: Wilson half-width), the lower; None
+    /// when that end lies outside [min, max].
     pub value_low: Option<f64>,
-    /// Value at which the estimate reaches requested + h.
+    /// Upper end of the value's Monte Carlo range.
     pub value_high: Option<f64>,
     /// The Wilson half-width h used.
     pub half_width: f64,
@@ -244,10 +246,16 @@ pub fn solve_lever(
     let (lo, hi) = crate::stats::wilson(k.min(n), n);
     let half_width = 0.5 * (hi - lo);
     let (value_low, value_high) = match value {
-        Some(_) => (
-            curve.cross((p - half_width).max(0.0), min, max, increasing, tol)?,
-            curve.cross((p + half_width).min(1.0), min, max, increasing, tol)?,
-        ),
+        Some(_) => {
+            let below = curve.cross((p - half_width).max(0.0), min, max, increasing, tol)?;
+            let above = curve.cross((p + half_width).min(1.0), min, max, increasing, tol)?;
+            // The lower lever value first, whichever way the lever works.
+            if increasing {
+                (below, above)
+            } else {
+                (above, below)
+            }
+        }
         None => (None, None),
     };
     let (at_min, at_max) = (

@@ -516,12 +516,14 @@ pub fn render_solve(r: &Solve, metric: &str) -> String {
                 };
                 let _ = writeln!(
                     s,
-                    "  {word} {}  (Monte Carlo range {} to {}: where the estimate reaches {:.3} and {:.3})",
+                    "  {word} {}  (Monte Carlo range {} to {}: where the estimate is {:.3} +- {:.3})",
                     short(v),
-                    l.value_low.map_or_else(|| "-".into(), short),
-                    l.value_high.map_or_else(|| "beyond the range".into(), short),
-                    (l.requested - l.half_width).max(0.0),
-                    (l.requested + l.half_width).min(1.0)
+                    l.value_low
+                        .map_or_else(|| "beyond the range".into(), short),
+                    l.value_high
+                        .map_or_else(|| "beyond the range".into(), short),
+                    l.requested,
+                    l.half_width
                 );
                 if let Some(p) = l.at_value {
                     let _ = writeln!(
