@@ -269,6 +269,8 @@ fn sweeps_are_monotone_where_the_model_is() {
         cell(&h, &rows[0], "y_lever"),
         r#"inflow."first-time certification of incumbent workers".per_year"#
     );
+    let (_, crossings) = csv(&out.join("sweep_contours.csv"));
+    assert!(!crossings.is_empty());
     let json = fs::read_to_string(out.join("analysis.json")).unwrap();
     assert!(json.contains("\"x_current\": 0.055"), "{json}");
 }

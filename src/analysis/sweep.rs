@@ -100,6 +100,51 @@ pub struct Sweep {
     pub current: Probability,
     /// Grid, x varying fastest.
     pub rows: Vec<SweepRow>,
+    /// Where the probability crosses 0.5 and 0.9 along x, for each y.
+    pub contours: Vec<Crossing>,
+}
+
+/// Probability levels whose contours are located.
+pub const CONTOUR_LEVELS: [f64; 2] = [0.5, 0.9];
+
+/// A point where the probability crosses a level between two neighbouring x values of the
+/// grid, by linear interpolation (a row of `sweep_contours.csv`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Crossing {
+    /// Probability level.
+    pub level: f64,
+    /// Value of the second lever (None for a one-lever sweep).
+    pub y: Option<f64>,
+    /// Interpolated value of the first lever.
+    pub x: f64,
+}
+
+/// Locates the crossings of each level along x, row by row.
+pub fn contours(rows: &[SweepRow]) -> Vec<Crossing> {
+    let mut ys: Vec<Option<f64>> = Vec::new();
+    for r in rows {
+        if !ys.contains(&r.y) {
+            ys.push(r.y);
+        }
+    }
+    let mut out = Vec::new();
+    for level in CONTOUR_LEVELS {
+        for y in &ys {
+            let line: Vec<(f64, f64)> = rows
+                .iter()
+                .filter(|r| r.y == *y)
+                .filter_map(|r| Some((r.x, r.probability?)))
+                .collect();
+            for w in line.windows(2) {
+                let ((x0, p0), (x1, p1)) = (w[0], w[1]);
+                if (p0 < level) != (p1 < level) {
+                    let x = x0 + (level - p0) / (p1 - p0) * (x1 - x0);
+                    out.push(Crossing { level, y: *y, x });
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Evaluates the grid.
@@ -170,6 +215,7 @@ pub fn sweep(
         y_lever: y.map(|a| a.lever.name.clone()),
         y_current: y.map(|a| a.lever.central_in(s, t.year)),
         current,
+        contours: contours(&rows),
         rows,
     })
 }

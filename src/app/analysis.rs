@@ -633,6 +633,14 @@ fn write_sweep(r: &Sweep, dir: &Path) -> Result<(), OutputError> {
             })
             .collect(),
     )?;
+    write_csv(
+        &dir.join("sweep_contours.csv"),
+        &["level", "y", "x"],
+        r.contours
+            .iter()
+            .map(|c| vec![num(c.level), opt(c.y), num(c.x)])
+            .collect(),
+    )?;
     write_json(&dir.join("analysis.json"), r)
 }
 
@@ -687,6 +695,36 @@ pub fn render_sweep(r: &Sweep) -> String {
             );
         }
         let _ = writeln!(s, "{line}");
+    }
+    for level in crate::analysis::sweep::CONTOUR_LEVELS {
+        let _ = writeln!(s, "\n  {} crosses {level} at:", r.x_lever);
+        for y in &ys {
+            let xs: Vec<String> = r
+                .contours
+                .iter()
+                .filter(|c| c.level == level && c.y == *y)
+                .map(|c| short(c.x))
+                .collect();
+            let above = r
+                .rows
+                .iter()
+                .filter(|row| row.y == *y)
+                .filter_map(|row| row.probability)
+                .all(|p| p >= level);
+            let at = match (xs.is_empty(), above) {
+                (false, _) => xs.join(", "),
+                (true, true) => "reached at every point".to_string(),
+                (true, false) => "not reached in the grid".to_string(),
+            };
+            match (y, &r.y_lever) {
+                (Some(v), Some(l)) => {
+                    let _ = writeln!(s, "    {l} = {}: {at}", short(*v));
+                }
+                _ => {
+                    let _ = writeln!(s, "    {at}");
+                }
+            }
+        }
     }
     s
 }
