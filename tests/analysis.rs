@@ -148,6 +148,42 @@ fn sobol_indices_of_independent_additive_inflows_are_their_variance_shares() {
     );
 }
 
+#[test]
+fn a_yearly_varying_parameter_is_one_factor_with_its_summed_variance() {
+    // Inflow one drawn every year: its three draws add 3 sd^2 to the 2023 stock, against
+    // 9 sd^2 for a once-per-run draw: shares 3e4, 36e4, 81e4 of 120e4.
+    let s = scenario(&ADDITIVE.replace("sd = 100 }", "sd = 100, vary = \"yearly\" }"));
+    let job = Job {
+        runs: 100,
+        seed: 2,
+        process_noise: false,
+        threads: None,
+    };
+    let r = analyse(
+        &s,
+        &Explained::Metric {
+            metric: Metric::Total,
+            year: 2023,
+        },
+        &job,
+        Settings {
+            samples: 2048,
+            bootstrap: 100,
+        },
+    )
+    .unwrap();
+    assert_eq!(r.factors[0].draws, 3);
+    for (name, share) in [("one", 0.025), ("two", 0.3), ("three", 0.675)] {
+        let row = r
+            .sobol
+            .iter()
+            .find(|x| x.year == 2023 && x.lever == format!("inflow.{name}.per_year"))
+            .unwrap();
+        let (lo, hi) = (row.total_low.unwrap(), row.total_high.unwrap());
+        assert!(lo - 0.01 <= share && share <= hi + 0.01, "{row:?}");
+    }
+}
+
 const TARGET: &str = "High-skill share at least 40% from 2026 through 2030";
 
 #[test]

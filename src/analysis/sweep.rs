@@ -219,3 +219,26 @@ pub fn sweep(
         rows,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contours_interpolate_between_grid_points() {
+        let row = |x: f64, p: f64| SweepRow {
+            x,
+            y: None,
+            probability: Some(p),
+            ci_low: None,
+            ci_high: None,
+            central_value: None,
+            p50: None,
+            note: String::new(),
+        };
+        let c = contours(&[row(0.0, 0.2), row(1.0, 0.6), row(2.0, 1.0)]);
+        assert_eq!(c.len(), 2);
+        assert_eq!((c[0].level, c[0].x), (0.5, 0.75));
+        assert!((c[1].x - 1.75).abs() < 1e-12 && c[1].level == 0.9);
+    }
+}
