@@ -1,6 +1,8 @@
 //! The commands: load, simulate, summarize, write, print. Owns user-facing messages and
 //! exit codes; every number comes from the library modules below it.
 
+pub mod analysis;
+
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -9,7 +11,7 @@ use crate::chart::{self, ChartError};
 use crate::cli::{Command, PlotArgs, RunArgs};
 use crate::engine::{self, EngineError, Job};
 use crate::output::{self, text, OutputError, Staging};
-use crate::scenario::{self, ScenarioError};
+use crate::scenario::{self, LeverError, ScenarioError};
 use crate::stats;
 
 /// The commented template printed by `talentsim init`.
@@ -33,13 +35,19 @@ pub enum Error {
     /// Saved results to redraw are missing or unreadable (`plot`).
     #[error("{0}")]
     Input(OutputError),
+    /// A `--set` or `--lever` names an unknown lever or a value the rules reject.
+    #[error(transparent)]
+    Lever(#[from] scenario::LeverError),
+    /// Arguments that do not fit the scenario (an unknown target or metric, ...).
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl Error {
     /// Returns the process exit code: 2 for invalid input, 1 for failures while running.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Scenario(_) | Error::Input(_) => 2,
+            Error::Scenario(_) | Error::Input(_) | Error::Lever(_) | Error::Usage(_) => 2,
             Error::Engine(_) | Error::Output(_) | Error::Chart(_) => 1,
         }
     }
@@ -52,12 +60,16 @@ impl Error {
 pub fn execute(command: Command) -> Result<(), Error> {
     match command {
         Command::Run(args) => run(&args).map(|_| ()),
-        Command::Check { scenarios } => check(&scenarios),
+        Command::Check { scenarios, set } => check_with(&scenarios, &set),
         Command::Init => {
             print!("{TEMPLATE}");
             Ok(())
         }
         Command::Plot(args) => plot(&args),
+        Command::Sensitivity(args) => analysis::sensitivity(&args).map(|_| ()),
+        Command::Solve(args) => analysis::solve(&args).map(|_| ()),
+        Command::Sweep(args) => analysis::sweep(&args).map(|_| ()),
+        Command::Compare(args) => analysis::compare(&args).map(|_| ()),
     }
 }
 
@@ -66,9 +78,32 @@ pub fn execute(command: Command) -> Result<(), Error> {
 /// # Errors
 /// [`Error::Scenario`] with the problems of every invalid file.
 pub fn check(paths: &[PathBuf]) -> Result<(), Error> {
+    check_with(paths, &[])
+}
+
+/// Validates every file with the `--set` levers applied, printing one line per valid file.
+///
+/// # Errors
+/// [`Error::Scenario`] with the problems of every invalid file; [`Error::Lever`] for the
+/// first lever a valid file rejects.
+pub fn check_with(paths: &[PathBuf], set: &[String]) -> Result<(), Error> {
     let mut errors = Vec::new();
     for path in paths {
         match scenario::load(path) {
+            Ok(s) if !set.is_empty() => {
+                let s = scenario::apply_all(&s, set).map_err(|e| {
+                    Error::Lever(LeverError {
+                        lever: e.lever,
+                        message: format!("{}: {}", path.display(), e.message),
+                    })
+                })?;
+                println!(
+                    "ok: {} ({} with {})",
+                    path.display(),
+                    s.name,
+                    set.join(", ")
+                );
+            }
             Ok(s) => println!(
                 "ok: {} ({}: {} levels, {}-{}, {} inflows, {} targets)",
                 path.display(),
@@ -96,6 +131,7 @@ pub fn check(paths: &[PathBuf]) -> Result<(), Error> {
 /// is written then, and earlier results stay as they were.
 pub fn run(args: &RunArgs) -> Result<PathBuf, Error> {
     let scenario = scenario::load(&args.scenario).map_err(|e| Error::Scenario(vec![e]))?;
+    let scenario = scenario::apply_all(&scenario, &args.set)?;
     let mut job = Job::from_scenario(&scenario);
     job.runs = args.runs.unwrap_or(job.runs);
     job.seed = args.seed.unwrap_or(job.seed);

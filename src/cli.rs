@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+pub mod analysis;
+
 /// Talent-pipeline forecasting: project a region's skilled workforce by vocational level
 /// with its uncertainty, and the probability that policy targets hold.
 #[derive(Debug, Parser)]
@@ -25,11 +27,22 @@ pub enum Command {
         /// Scenario files (TOML).
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
+        /// Set a lever to a number in every year before validating (repeatable).
+        #[arg(long = "set", value_name = "LEVER=VALUE")]
+        set: Vec<String>,
     },
     /// Print a commented scenario template: `talentsim init > my-region.toml`.
     Init,
     /// Redraw the charts and report.html of an output folder from its summary.json.
     Plot(PlotArgs),
+    /// Which assumptions drive a metric or a target: tornado and Sobol indices.
+    Sensitivity(analysis::SensitivityArgs),
+    /// The lever value that makes a target reach a probability; the earliest year it does.
+    Solve(analysis::SolveArgs),
+    /// A target's probability over a grid of one or two levers.
+    Sweep(analysis::SweepArgs),
+    /// Two or more scenarios side by side, with paired differences.
+    Compare(analysis::CompareArgs),
 }
 
 /// Arguments of `talentsim run`.
@@ -55,6 +68,10 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Set a lever to a number in every year, e.g. `upgrade.intermediate=0.07`
+    /// (repeatable; README "Policy analysis" lists lever names).
+    #[arg(long = "set", value_name = "LEVER=VALUE")]
+    pub set: Vec<String>,
     /// Chart options.
     #[command(flatten)]
     pub chart: ChartArgs,

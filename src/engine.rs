@@ -1,8 +1,11 @@
 //! The engine: the central path and the Monte Carlo runs of a scenario.
 //!
-//! Owns random streams and parallelism, and nothing else: run `i` draws from a
-//! `ChaCha8Rng` seeded with the job's seed on stream `i`, so a run's numbers depend only on
-//! `(seed, i)`: not on the thread count, the chunking, or how many other runs there are.
+//! Owns random streams and parallelism, and nothing else: run `i`'s process noise draws
+//! from a `ChaCha8Rng` seeded with the job's seed on stream `i`, and each uncertain
+//! parameter `p` of run `i` from its own sub-stream keyed by `(seed, i, attempt, p)`
+//! ([`ParamStreams`]), so a run's numbers depend only on `(seed, i)`: not on the thread
+//! count, the chunking, or how many other runs there are; and fixing one parameter (a
+//! lever) leaves every other parameter's draws unchanged (common random numbers).
 //! Runs are written in place into one run-major table, in run order; the only shared
 //! state is a progress counter.
 
@@ -12,8 +15,10 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::model::{
-    central_params, sample_params, step, Draw, Expected, Flows, Noisy, RunParams, State,
+    central_params, sample_params_with, step, Draw, Expected, Flows, Noisy, RunParams, State,
+    Uniforms,
 };
+use crate::scenario::uniform;
 use crate::scenario::{Metric, Scenario};
 
 /// How a job runs: overrides of the scenario's `[monte_carlo]` and the thread count.
@@ -113,6 +118,31 @@ pub fn simulate(
     job: &Job,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Simulation, EngineError> {
+    simulate_pinned(scenario, job, &[], progress)
+}
+
+/// How one uncertain parameter is set in every run of a pinned job.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Pin {
+    /// Drawn from its own sub-stream, as in [`simulate`].
+    Random,
+    /// At its central value.
+    Central,
+    /// At the given quantile (a uniform in (0, 1)) of its distribution.
+    Quantile(f64),
+}
+
+/// Like [`simulate`], with parameter `p` (numbered as by [`crate::model::param_index`]) set
+/// as `pins[p]` says; parameters beyond `pins` are drawn.
+///
+/// # Errors
+/// As [`simulate`].
+pub fn simulate_pinned(
+    scenario: &Scenario,
+    job: &Job,
+    pins: &[Pin],
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Simulation, EngineError> {
     let metrics = Metric::all(scenario.levels.len());
     let years: Vec<i32> = (scenario.start_year..=scenario.end_year).collect();
     let row = years.len() * metrics.len();
@@ -137,7 +167,7 @@ pub fn simulate(
                 let mut params = RunParams::default();
                 for (i, out) in chunk.chunks_mut(row).enumerate() {
                     let run = (c * CHUNK_RUNS + i) as u64;
-                    if let Some(level) = run_one(scenario, job, run, &mut params, out) {
+                    if let Some(level) = run_one(scenario, job, pins, run, &mut params, out) {
                         redrawn[level] += 1;
                     }
                 }
@@ -188,6 +218,7 @@ pub fn simulate(
 fn run_one(
     scenario: &Scenario,
     job: &Job,
+    pins: &[Pin],
     run: u64,
     params: &mut RunParams,
     out: &mut [f64],
@@ -196,8 +227,9 @@ fn run_one(
     rng.set_stream(run);
     let mut redrawn = None;
     let mut valid = false;
-    for _ in 0..MAX_ATTEMPTS {
-        match sample_params(scenario, &mut rng, params) {
+    for attempt in 0..MAX_ATTEMPTS {
+        let mut streams = ParamStreams::new(job.seed, run, attempt as u64, pins);
+        match sample_params_with(scenario, &mut streams, params) {
             Ok(()) => {
                 valid = true;
                 break;
@@ -221,8 +253,59 @@ fn run_one(
     redrawn
 }
 
+/// The uniforms of one attempt at one run's parameter set: parameter `p` reads its own
+/// `ChaCha8Rng` stream `p` of a seed made of `(seed, run, attempt)`, unless pinned.
+#[derive(Debug)]
+pub struct ParamStreams<'p> {
+    key: [u8; 32],
+    streams: Vec<Option<ChaCha8Rng>>,
+    pins: &'p [Pin],
+}
+
+impl<'p> ParamStreams<'p> {
+    /// Returns the sub-streams of attempt `attempt` at run `run` of a job seeded `seed`.
+    pub fn new(seed: u64, run: u64, attempt: u64, pins: &'p [Pin]) -> ParamStreams<'p> {
+        let mut key = [0u8; 32];
+        key[..8].copy_from_slice(&seed.to_le_bytes());
+        key[8..16].copy_from_slice(&run.to_le_bytes());
+        key[16..24].copy_from_slice(&attempt.to_le_bytes());
+        // A constant tag keeps these seeds apart from `seed_from_u64` seeds.
+        key[24..].copy_from_slice(b"params\0\0");
+        ParamStreams {
+            key,
+            streams: Vec::new(),
+            pins,
+        }
+    }
+}
+
+impl Uniforms for ParamStreams<'_> {
+    fn next(&mut self, param: usize) -> Option<f64> {
+        match self.pins.get(param).copied().unwrap_or(Pin::Random) {
+            Pin::Central => return None,
+            Pin::Quantile(u) => return Some(u),
+            Pin::Random => {}
+        }
+        if self.streams.len() <= param {
+            self.streams.resize_with(param + 1, || None);
+        }
+        let key = self.key;
+        let rng = self.streams[param].get_or_insert_with(|| {
+            let mut r = ChaCha8Rng::from_seed(key);
+            r.set_stream(param as u64);
+            r
+        });
+        Some(uniform(rng))
+    }
+}
+
 /// Projects from the initial stock, writing every metric of every year into `out`.
-fn project<D: Draw>(scenario: &Scenario, params: &RunParams, draw: &mut D, out: &mut [f64]) {
+pub(crate) fn project<D: Draw>(
+    scenario: &Scenario,
+    params: &RunParams,
+    draw: &mut D,
+    out: &mut [f64],
+) {
     let n_metrics = scenario.levels.len() + 5;
     let mut state = State::initial(scenario);
     let mut flows = Flows::default();

@@ -9,9 +9,12 @@
 //! Data flows one way:
 //! [`scenario`] (TOML -> validated [`Scenario`]) -> [`model`] (one pure step) ->
 //! [`engine`] (runs, the only parallel code) -> [`stats`] ([`Summary`]) -> [`output`].
+//! [`analysis`] (sensitivity, solve, sweep, compare) evaluates scenario variants named by
+//! levers ([`scenario::Lever`]) through the engine with common random numbers.
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod app;
 pub mod chart;
 pub mod cli;

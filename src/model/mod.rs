@@ -7,7 +7,11 @@
 
 mod params;
 
-pub use params::{central_params, sample_params, RunParams, YearParams};
+pub use crate::scenario::ParamRef;
+pub use params::{
+    central_params, param_index, params_in_order, sample_params, sample_params_with, RunParams,
+    SharedStream, Uniforms, YearParams,
+};
 
 use rand::Rng;
 use rand_distr::{Binomial, Distribution, Poisson};

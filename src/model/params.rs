@@ -1,14 +1,61 @@
 //! One run's parameters, year by year: central values, or one draw of every uncertain
 //! parameter (MODEL.md section 4).
 //!
-//! A run's whole parameter set is drawn up front, in a fixed order (attrition by level,
-//! then moves, then inflows), so a run's random stream is consumed the same way whatever
-//! else happens; a set whose rates out of a level exceed 1 in any year is reported so the
-//! caller can draw it again.
+//! A run's whole parameter set is drawn up front. The uncertain parameters are numbered in
+//! a fixed order (attrition by level, then moves, then inflows' `per_year`: see
+//! [`param_index`]) and every random value is the inverse CDF of one uniform number that a
+//! [`Uniforms`] source hands out per parameter. The engine gives each parameter its own
+//! random sub-stream, so fixing one parameter's value does not shift the draws of the
+//! others (common random numbers); the analysis commands pass chosen uniforms. A set whose
+//! rates out of a level exceed 1 in any year is reported so the caller can draw it again.
 
 use rand::Rng;
 
-use crate::scenario::{Bound, Scenario};
+use crate::scenario::{uniform, Bound, Param, ParamRef, Scenario};
+
+/// A source of the uniform numbers behind a run's random parameter values.
+pub trait Uniforms {
+    /// Returns the next uniform in (0, 1) of parameter `param` (numbered as by
+    /// [`param_index`]), or `None` to put that value at its central value.
+    fn next(&mut self, param: usize) -> Option<f64>;
+}
+
+/// One random stream shared by every parameter, in sampling order.
+#[derive(Debug)]
+pub struct SharedStream<'r, R: Rng + ?Sized>(pub &'r mut R);
+
+impl<R: Rng + ?Sized> Uniforms for SharedStream<'_, R> {
+    fn next(&mut self, _param: usize) -> Option<f64> {
+        Some(uniform(self.0))
+    }
+}
+
+/// Returns the index of a parameter in sampling order.
+pub fn param_index(scenario: &Scenario, p: ParamRef) -> usize {
+    match p {
+        ParamRef::Attrition(l) => l,
+        ParamRef::Move(m) => scenario.levels.len() + m,
+        ParamRef::Inflow(k) => scenario.levels.len() + scenario.moves.len() + k,
+    }
+}
+
+/// Lists every parameter in sampling order with its valid range.
+pub fn params_in_order(scenario: &Scenario) -> Vec<(ParamRef, &Param, Bound)> {
+    let mut v: Vec<(ParamRef, &Param, Bound)> = Vec::new();
+    v.extend(
+        (scenario.attrition.iter().enumerate())
+            .map(|(l, p)| (ParamRef::Attrition(l), p, Bound::Rate)),
+    );
+    v.extend(
+        (scenario.moves.iter().enumerate())
+            .map(|(m, mv)| (ParamRef::Move(m), &mv.rate, Bound::Rate)),
+    );
+    v.extend(
+        (scenario.inflows.iter().enumerate())
+            .map(|(k, f)| (ParamRef::Inflow(k), &f.per_year, Bound::Amount)),
+    );
+    v
+}
 
 /// Rates and expected inflows of one projected year.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -56,14 +103,26 @@ pub fn central_params(scenario: &Scenario) -> RunParams {
     RunParams { years }
 }
 
-/// Draws one run's parameters into `out`.
+/// Draws one run's parameters into `out` from one stream, parameter after parameter.
+///
+/// # Errors
+/// As [`sample_params_with`].
+pub fn sample_params<R: Rng + ?Sized>(
+    scenario: &Scenario,
+    rng: &mut R,
+    out: &mut RunParams,
+) -> Result<(), usize> {
+    sample_params_with(scenario, &mut SharedStream(rng), out)
+}
+
+/// Builds one run's parameters into `out` from the uniforms of `uniforms`.
 ///
 /// # Errors
 /// The index of the first level whose drawn rates out (attrition, upgrades and
 /// transitions) exceed 1 in some year: the caller draws again.
-pub fn sample_params<R: Rng + ?Sized>(
+pub fn sample_params_with(
     scenario: &Scenario,
-    rng: &mut R,
+    uniforms: &mut dyn Uniforms,
     out: &mut RunParams,
 ) -> Result<(), usize> {
     let horizon = scenario.horizon();
@@ -75,24 +134,16 @@ pub fn sample_params<R: Rng + ?Sized>(
         y.moves.resize(scenario.moves.len(), 0.0);
         y.inflow.resize(scenario.inflows.len(), 0.0);
     }
-    for (l, p) in scenario.attrition.iter().enumerate() {
-        p.sample_path(Bound::Rate, first, rng, &mut path);
-        out.years
-            .iter_mut()
-            .zip(&path)
-            .for_each(|(y, x)| y.exit[l] = *x);
-    }
-    for (m, mv) in scenario.moves.iter().enumerate() {
-        mv.rate.sample_path(Bound::Rate, first, rng, &mut path);
-        out.years
-            .iter_mut()
-            .zip(&path)
-            .for_each(|(y, x)| y.moves[m] = *x);
-    }
-    for (k, f) in scenario.inflows.iter().enumerate() {
-        f.per_year.sample_path(Bound::Amount, first, rng, &mut path);
-        for (i, (y, x)) in out.years.iter_mut().zip(&path).enumerate() {
-            y.inflow[k] = x * f.factor_in(first + i as i32);
+    for (i, (which, param, bound)) in params_in_order(scenario).into_iter().enumerate() {
+        param.path_from(bound, first, &mut || uniforms.next(i), &mut path);
+        for (t, (y, x)) in out.years.iter_mut().zip(&path).enumerate() {
+            match which {
+                ParamRef::Attrition(l) => y.exit[l] = *x,
+                ParamRef::Move(m) => y.moves[m] = *x,
+                ParamRef::Inflow(k) => {
+                    y.inflow[k] = x * scenario.inflows[k].factor_in(first + t as i32)
+                }
+            }
         }
     }
     match first_overflowing_level(scenario, out) {

@@ -89,7 +89,8 @@ impl Staging {
     ///
     /// # Errors
     /// [`OutputError`] when `dest` exists but is not a folder talentsim may replace (not a
-    /// folder, or a non-empty folder without a talentsim `summary.json`), or when the
+    /// folder, or a non-empty folder without a talentsim `summary.json` or
+    /// `analysis.json`), or when the
     /// staging folder cannot be created.
     pub fn new(dest: &Path) -> Result<Staging, OutputError> {
         if dest.exists() && !replaceable(dest) {
@@ -175,5 +176,19 @@ fn replaceable(dest: &Path) -> bool {
     let empty = fs::read_dir(dest)
         .map(|mut d| d.next().is_none())
         .unwrap_or(false);
-    empty || read_summary(&dest.join("summary.json")).is_ok_and(|s| s.program == "talentsim")
+    empty
+        || read_summary(&dest.join("summary.json")).is_ok_and(|s| s.program == "talentsim")
+        || is_analysis(&dest.join("analysis.json"))
+}
+
+/// Tells whether `path` is the `analysis.json` of a talentsim analysis folder.
+fn is_analysis(path: &Path) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        program: String,
+    }
+    fs::read_to_string(path)
+        .ok()
+        .and_then(|t| serde_json::from_str::<Head>(&t).ok())
+        .is_some_and(|h| h.program == "talentsim")
 }

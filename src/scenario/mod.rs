@@ -6,6 +6,7 @@
 //! downstream re-checks a scenario. This module reads text; it never simulates.
 
 mod diagnostic;
+mod lever;
 mod param;
 mod raw;
 mod validate;
@@ -13,7 +14,10 @@ mod validate;
 use std::path::Path;
 
 pub use diagnostic::{Diagnostic, ScenarioError};
-pub use param::{Bound, Dist, Param, Value, Vary};
+pub use lever::{
+    apply_all, find, levers, parse_assignment, Lever, LeverError, LeverKind, ParamRef,
+};
+pub use param::{uniform, Bound, Dist, Param, Value, Vary};
 pub use validate::{MAX_HORIZON, MAX_LEVELS, MAX_PEOPLE, MAX_RUNS};
 
 /// A validated scenario.

@@ -5,7 +5,7 @@
 //! which guarantees the invariants documented on each variant, so sampling never fails.
 
 use rand::Rng;
-use rand_distr::{Beta, Distribution, LogNormal, Normal, Pert, Triangular, Uniform};
+use statrs::distribution::{Beta, ContinuousCDF, LogNormal, Normal};
 
 /// What a parameter measures, which fixes its valid range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,9 +81,6 @@ pub enum Param {
     Schedule(Vec<(i32, Value)>),
 }
 
-/// Returns how many tries a truncated draw may take before it is treated as a bug.
-const MAX_TRUNCATION_TRIES: usize = 10_000;
-
 impl Dist {
     /// Returns the central value (MODEL.md section 4).
     pub fn central(&self) -> f64 {
@@ -97,51 +94,87 @@ impl Dist {
         }
     }
 
-    /// Draws one value in the valid range of `bound`, redrawing values outside it.
+    /// Draws one value in the valid range of `bound` (see [`Dist::quantile`]).
     pub fn sample<R: Rng + ?Sized>(&self, bound: Bound, rng: &mut R) -> f64 {
-        for _ in 0..MAX_TRUNCATION_TRIES {
-            let x = self.draw(rng);
-            if bound.admits(x) {
-                return x;
-            }
-        }
-        // Validation keeps the central value in range and (for normal rates) sd <= 1, so
-        // at least a third of the mass is valid; reaching here means a broken invariant.
-        self.central().clamp(0.0, bound.upper())
+        self.quantile(uniform(rng), bound)
     }
 
-    fn draw<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        match *self {
-            Dist::Normal { mean, sd } => {
-                if sd == 0.0 {
-                    mean
-                } else {
-                    Normal::new(mean, sd).map_or(mean, |d| d.sample(rng))
-                }
-            }
+    /// Returns the value at probability `u` in (0, 1) of the distribution restricted to the
+    /// valid range of `bound`: the inverse CDF of the truncated distribution.
+    ///
+    /// Every draw goes through this function, so one uniform number gives one value
+    /// whatever the distribution's parameters: runs that share uniforms share their
+    /// position in every distribution (common random numbers), and a sensitivity analysis
+    /// can set a parameter to its p10 by passing 0.1. Truncation to the valid range
+    /// (normal and lognormal only; validation keeps the others' supports inside it)
+    /// rescales `u` between the CDF at the range's ends, which is the same distribution
+    /// as redrawing values outside it (MODEL.md section 4).
+    pub fn quantile(&self, u: f64, bound: Bound) -> f64 {
+        let u = u.clamp(0.0, 1.0);
+        let x = match *self {
+            Dist::Normal { mean, sd } => match Normal::new(mean, sd) {
+                Ok(d) if sd > 0.0 => truncated(&d, u, 0.0, bound.upper()),
+                _ => mean,
+            },
             Dist::LogNormal { mean, sd } => {
-                if sd == 0.0 {
-                    return mean;
-                }
                 let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
                 let mu = mean.ln() - sigma2 / 2.0;
-                LogNormal::new(mu, sigma2.sqrt()).map_or(mean, |d| d.sample(rng))
+                match LogNormal::new(mu, sigma2.sqrt()) {
+                    Ok(d) if sd > 0.0 => truncated(&d, u, 0.0, bound.upper()),
+                    _ => mean,
+                }
             }
             Dist::Beta { mean, sd } => {
                 let k = mean * (1.0 - mean) / (sd * sd) - 1.0;
-                Beta::new(mean * k, (1.0 - mean) * k).map_or(mean, |d| d.sample(rng))
+                Beta::new(mean * k, (1.0 - mean) * k).map_or(mean, |d| d.inverse_cdf(u))
             }
-            Dist::Uniform { min, max } => {
-                Uniform::new_inclusive(min, max).map_or(min, |d| d.sample(rng))
-            }
+            Dist::Uniform { min, max } => min + u * (max - min),
             Dist::Triangular { min, mode, max } => {
-                Triangular::new(min, max, mode).map_or(mode, |d| d.sample(rng))
+                let (a, b, c) = (min, mode, max);
+                if u * (c - a) < b - a {
+                    a + (u * (c - a) * (b - a)).sqrt()
+                } else {
+                    c - ((1.0 - u) * (c - a) * (c - b)).sqrt()
+                }
             }
-            Dist::Pert { min, mode, max } => Pert::new(min, max)
-                .with_mode(mode)
-                .map_or(mode, |d| d.sample(rng)),
+            Dist::Pert { min, mode, max } => {
+                // PERT(min, mode, max) = min + (max - min) Beta(1 + 4 r, 1 + 4 (1 - r)),
+                // r = (mode - min) / (max - min) (Vose 2008, ch. 9).
+                let r = (mode - min) / (max - min);
+                Beta::new(1.0 + 4.0 * r, 1.0 + 4.0 * (1.0 - r))
+                    .map_or(mode, |d| min + (max - min) * d.inverse_cdf(u))
+            }
+        };
+        if bound.admits(x) {
+            x
+        } else {
+            // Only rounding at the range's ends gets here.
+            x.clamp(0.0, bound.upper())
         }
     }
+
+    /// Returns the `(p10, p90)` values of the distribution in the valid range of `bound`.
+    pub fn p10_p90(&self, bound: Bound) -> (f64, f64) {
+        (self.quantile(0.1, bound), self.quantile(0.9, bound))
+    }
+}
+
+/// Returns the inverse CDF at `u` of `d` truncated to `[lo, hi]`.
+fn truncated<D: ContinuousCDF<f64, f64>>(d: &D, u: f64, lo: f64, hi: f64) -> f64 {
+    let a = d.cdf(lo);
+    let b = if hi.is_finite() { d.cdf(hi) } else { 1.0 };
+    if b <= a {
+        // The range holds no mass in floating point; validation keeps the central value
+        // in range, so this is a degenerate sd: the nearest end.
+        return lo;
+    }
+    d.inverse_cdf((a + u * (b - a)).clamp(0.0, 1.0))
+        .clamp(lo, hi)
+}
+
+/// Draws a uniform number in the open interval (0, 1) with 53 random bits.
+pub fn uniform<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
 }
 
 impl Value {
@@ -158,14 +191,24 @@ impl Value {
         matches!(self, Value::Random(..))
     }
 
-    /// Fills `out` (one slot per projected year) with sampled values.
-    fn sample_into<R: Rng + ?Sized>(&self, bound: Bound, rng: &mut R, out: &mut [f64]) {
+    /// Fills `out` (one slot per projected year) with values at the uniforms `next`
+    /// returns: one per run, or one per year when the value varies yearly. `None` from
+    /// `next` puts the value at its central value.
+    fn fill_from(&self, bound: Bound, next: &mut dyn FnMut() -> Option<f64>, out: &mut [f64]) {
+        let mut at = |d: &Dist| next().map_or_else(|| d.central(), |u| d.quantile(u, bound));
         match self {
             Value::Fixed(x) => out.fill(*x),
-            Value::Random(d, Vary::Run) => out.fill(d.sample(bound, rng)),
-            Value::Random(d, Vary::Yearly) => {
-                out.iter_mut().for_each(|x| *x = d.sample(bound, rng))
-            }
+            Value::Random(d, Vary::Run) => out.fill(at(d)),
+            Value::Random(d, Vary::Yearly) => out.iter_mut().for_each(|x| *x = at(d)),
+        }
+    }
+
+    /// Returns how many uniforms the value consumes over `horizon` years.
+    fn draws(&self, horizon: usize) -> usize {
+        match self {
+            Value::Fixed(_) => 0,
+            Value::Random(_, Vary::Run) => 1,
+            Value::Random(_, Vary::Yearly) => horizon,
         }
     }
 }
@@ -207,12 +250,32 @@ impl Param {
         rng: &mut R,
         out: &mut [f64],
     ) {
+        self.path_from(bound, first_year, &mut || Some(uniform(rng)), out);
+    }
+
+    /// Returns how many uniforms [`Param::path_from`] consumes over `horizon` years.
+    pub fn draws(&self, horizon: usize) -> usize {
         match self {
-            Param::Constant(v) => v.sample_into(bound, rng, out),
+            Param::Constant(v) => v.draws(horizon),
+            Param::Schedule(entries) => entries.iter().map(|(_, v)| v.draws(horizon)).sum(),
+        }
+    }
+
+    /// Fills `out[i]` with the value for year `first_year + i`, taking each random
+    /// value's uniform from `next` (`None`: the central value) in schedule order.
+    pub fn path_from(
+        &self,
+        bound: Bound,
+        first_year: i32,
+        next: &mut dyn FnMut() -> Option<f64>,
+        out: &mut [f64],
+    ) {
+        match self {
+            Param::Constant(v) => v.fill_from(bound, next, out),
             Param::Schedule(entries) => {
                 let mut scratch = vec![0.0; out.len()];
                 for (k, (_, v)) in entries.iter().enumerate() {
-                    v.sample_into(bound, rng, &mut scratch);
+                    v.fill_from(bound, next, &mut scratch);
                     for (i, slot) in out.iter_mut().enumerate() {
                         let year = first_year + i as i32;
                         let active = entries
@@ -310,6 +373,37 @@ mod tests {
             assert!((s - sd).abs() / sd < 0.02, "{d:?}: sd {s} vs {sd}");
             assert!((d.central() - mean).abs() < 1e-12, "{d:?} central");
         }
+    }
+
+    #[test]
+    fn quantiles_match_closed_forms() {
+        let n = Dist::Normal {
+            mean: 100.0,
+            sd: 10.0,
+        };
+        // Far from the bound at 0, truncation changes nothing: z(0.975) = 1.959964.
+        assert!((n.quantile(0.975, Bound::Amount) - 119.599_64).abs() < 1e-4);
+        let u = Dist::Uniform { min: 2.0, max: 4.0 };
+        assert_eq!(u.p10_p90(Bound::Amount), (2.2, 3.8));
+        // Triangular(0, 0.5, 1): F(x) = 2x^2 below the mode, so F^-1(0.125) = 0.25.
+        let t = Dist::Triangular {
+            min: 0.0,
+            mode: 0.5,
+            max: 1.0,
+        };
+        assert!((t.quantile(0.125, Bound::Rate) - 0.25).abs() < 1e-12);
+        assert!((t.quantile(0.875, Bound::Rate) - 0.75).abs() < 1e-12);
+        // A symmetric PERT has its median at the mode.
+        let p = Dist::Pert {
+            min: 0.0,
+            mode: 0.5,
+            max: 1.0,
+        };
+        assert!((p.quantile(0.5, Bound::Rate) - 0.5).abs() < 1e-9);
+        // Normal truncated at 0: half the mass is cut, so the median is the old p75.
+        let z = Dist::Normal { mean: 0.0, sd: 1.0 };
+        assert!((z.quantile(0.5, Bound::Amount) - 0.674_489_75).abs() < 1e-6);
+        assert!(z.quantile(1e-12, Bound::Rate) >= 0.0 && z.quantile(1.0, Bound::Rate) <= 1.0);
     }
 
     #[test]

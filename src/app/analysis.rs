@@ -1,0 +1,962 @@
+//! The analysis commands (`sensitivity`, `solve`, `sweep`, `compare`): load the scenario,
+//! apply `--set`, call [`crate::analysis`], write the CSV tables and `analysis.json` into
+//! an output folder (default `output/<scenario name>-<command>/`, written atomically like
+//! `run`'s), and print a plain summary.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::Error;
+use crate::analysis::sensitivity::{self, Explained, Sensitivity, Settings};
+use crate::analysis::solve::Solve;
+use crate::analysis::sweep::{self, Sweep};
+use crate::analysis::{compare::Comparison, AnalysisError};
+use crate::cli::analysis::Common;
+pub use crate::cli::analysis::{CompareArgs, SensitivityArgs, SolveArgs, SweepArgs};
+use crate::engine::Job;
+use crate::output::text::value;
+use crate::output::{OutputError, Staging};
+use crate::scenario::{self, Metric, Scenario};
+
+/// Largest default number of runs per evaluation for commands that simulate many variants.
+const DEFAULT_MAX_RUNS: u64 = 2_000;
+
+impl From<AnalysisError> for Error {
+    fn from(e: AnalysisError) -> Error {
+        match e {
+            AnalysisError::Lever(l) => Error::Lever(l),
+            AnalysisError::Engine(x) => Error::Engine(x),
+            AnalysisError::Usage(m) => Error::Usage(m),
+        }
+    }
+}
+
+fn load(path: &Path, set: &[String]) -> Result<Scenario, Error> {
+    let s = scenario::load(path).map_err(|e| Error::Scenario(vec![e]))?;
+    Ok(scenario::apply_all(&s, set)?)
+}
+
+fn job(s: &Scenario, c: &Common, cap: bool) -> Job {
+    let mut job = Job::from_scenario(s);
+    job.runs = c.runs.unwrap_or(if cap {
+        job.runs.min(DEFAULT_MAX_RUNS)
+    } else {
+        job.runs
+    });
+    job.seed = c.seed.unwrap_or(job.seed);
+    job.threads = c.threads.map(usize::from);
+    job
+}
+
+fn out_dir(c: &Common, name: &str, command: &str) -> PathBuf {
+    c.out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(format!("{name}-{command}")))
+}
+
+/// Runs the work on the job's thread count (every core by default).
+fn on_threads<T: Send>(job: &Job, f: impl FnOnce() -> T + Send) -> Result<T, Error> {
+    match job.threads {
+        Some(n) => Ok(rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map_err(|_| Error::Engine(crate::engine::EngineError::Threads(n)))?
+            .install(f)),
+        None => Ok(f()),
+    }
+}
+
+fn num(x: f64) -> String {
+    x.to_string()
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map(num).unwrap_or_default()
+}
+
+/// Writes a CSV table with its header.
+fn write_csv(path: &Path, header: &[&str], rows: Vec<Vec<String>>) -> Result<(), OutputError> {
+    let fail = |e: &dyn std::fmt::Display| OutputError {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let mut w = csv::Writer::from_path(path).map_err(|e| fail(&e))?;
+    w.write_record(header).map_err(|e| fail(&e))?;
+    for r in rows {
+        w.write_record(&r).map_err(|e| fail(&e))?;
+    }
+    w.flush().map_err(|e| fail(&e))
+}
+
+fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), OutputError> {
+    let fail = |e: &dyn std::fmt::Display| OutputError {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let json = serde_json::to_string_pretty(value).map_err(|e| fail(&e))?;
+    std::fs::write(path, json + "\n").map_err(|e| fail(&e))
+}
+
+/// Writes files into a staging folder and moves it into place.
+fn commit(out: &Path, write: impl FnOnce(&Path) -> Result<(), OutputError>) -> Result<(), Error> {
+    let staging = Staging::new(out)?;
+    write(staging.path())?;
+    staging.commit()?;
+    Ok(())
+}
+
+/// Runs `talentsim sensitivity`; returns the output folder.
+///
+/// # Errors
+/// [`Error`] for invalid input, a failed simulation or unwritable results.
+pub fn sensitivity(args: &SensitivityArgs) -> Result<PathBuf, Error> {
+    let s = load(&args.scenario, &args.common.set)?;
+    let explained = match (&args.metric, args.year) {
+        (Some(m), Some(year)) => {
+            let metric = Metric::parse(m, &s.levels).ok_or_else(|| {
+                let names: Vec<String> = Metric::all(s.levels.len())
+                    .iter()
+                    .map(|x| x.name(&s.levels))
+                    .collect();
+                Error::Usage(format!(
+                    "--metric `{m}` is not a metric of `{}`; expected one of: {}",
+                    s.name,
+                    names.join(", ")
+                ))
+            })?;
+            if !s.projected_years().contains(&year) {
+                return Err(Error::Usage(format!(
+                    "--year {year} is not a projected year of `{}` ({}-{})",
+                    s.name,
+                    s.start_year + 1,
+                    s.end_year
+                )));
+            }
+            Explained::Metric { metric, year }
+        }
+        _ => {
+            Explained::Target(crate::analysis::target_or_first(&s, args.target.as_deref())?.clone())
+        }
+    };
+    let job = job(&s, &args.common, true);
+    let out = out_dir(&args.common, &s.name, "sensitivity");
+    drop(Staging::new(&out)?);
+    let settings = Settings {
+        samples: args.samples as usize,
+        bootstrap: args.bootstrap as usize,
+    };
+    let result = on_threads(&job, || {
+        sensitivity::analyse(&s, &explained, &job, settings)
+    })??;
+    commit(&out, |dir| write_sensitivity(&result, dir))?;
+    if !args.common.quiet {
+        print!("{}", render_sensitivity(&result));
+        println!("\nResults in {}", out.display());
+    }
+    Ok(out)
+}
+
+/// Writes `tornado.csv`, `sobol.csv`, `sobol_variance.csv` and `analysis.json`.
+fn write_sensitivity(r: &Sensitivity, dir: &Path) -> Result<(), OutputError> {
+    write_csv(
+        &dir.join("tornado.csv"),
+        &[
+            "rank",
+            "lever",
+            "param_low",
+            "param_high",
+            "output",
+            "output_low",
+            "output_base",
+            "output_high",
+            "swing",
+            "central_low",
+            "central_high",
+        ],
+        r.tornado
+            .iter()
+            .map(|t| {
+                vec![
+                    t.rank.to_string(),
+                    t.lever.clone(),
+                    num(t.param_low),
+                    num(t.param_high),
+                    r.tornado_output.clone(),
+                    opt(t.output_low),
+                    opt(r.base),
+                    opt(t.output_high),
+                    num(t.swing),
+                    opt(t.central_low),
+                    opt(t.central_high),
+                ]
+            })
+            .collect(),
+    )?;
+    write_csv(
+        &dir.join("sobol.csv"),
+        &[
+            "output",
+            "year",
+            "target_year",
+            "lever",
+            "first_order",
+            "first_low",
+            "first_high",
+            "total_order",
+            "total_low",
+            "total_high",
+        ],
+        r.sobol
+            .iter()
+            .map(|x| {
+                vec![
+                    x.output.clone(),
+                    x.year.to_string(),
+                    x.target_year.to_string(),
+                    x.lever.clone(),
+                    opt(x.first_order),
+                    opt(x.first_low),
+                    opt(x.first_high),
+                    opt(x.total_order),
+                    opt(x.total_low),
+                    opt(x.total_high),
+                ]
+            })
+            .collect(),
+    )?;
+    write_csv(
+        &dir.join("sobol_variance.csv"),
+        &["output", "year", "mean", "variance", "sum_first_order"],
+        r.variance
+            .iter()
+            .map(|v| {
+                vec![
+                    v.output.clone(),
+                    v.year.to_string(),
+                    opt(v.mean),
+                    opt(v.variance),
+                    opt(v.sum_first_order),
+                ]
+            })
+            .collect(),
+    )?;
+    write_json(&dir.join("analysis.json"), r)
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "-".into(), |v| format!("{:.1}%", 100.0 * v))
+}
+
+/// Renders a sensitivity analysis for a terminal.
+pub fn render_sensitivity(r: &Sensitivity) -> String {
+    let mut s = String::new();
+    let what = match &r.target {
+        Some(t) => format!("target \"{t}\""),
+        None => format!("{} in {}", r.metric, r.year),
+    };
+    let _ = writeln!(s, "Sensitivity of {what} ({})", r.scenario);
+    let fmt_out = |x: Option<f64>| match (x, r.target.is_some()) {
+        (Some(v), true) => format!("{v:.3}"),
+        (Some(v), false) => value(&r.metric, v),
+        (None, _) => "undefined".into(),
+    };
+    let _ = writeln!(
+        s,
+        "\nTornado: each uncertain parameter at its p10 and p90, {} ({}); base {}:",
+        if r.target.is_some() {
+            "the others uncertain"
+        } else {
+            "the others central"
+        },
+        if r.target.is_some() {
+            format!("probability over {} runs", r.runs)
+        } else {
+            "central path".into()
+        },
+        fmt_out(r.base)
+    );
+    let w = r
+        .factors
+        .iter()
+        .map(|f| f.lever.len())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    for t in r.tornado.iter().take(10) {
+        let _ = writeln!(
+            s,
+            "  {:>2}. {:<w$}  p10 {} -> {}   p90 {} -> {}",
+            t.rank,
+            t.lever,
+            short(t.param_low),
+            fmt_out(t.output_low),
+            short(t.param_high),
+            fmt_out(t.output_high)
+        );
+    }
+    let mut at: Vec<_> = r.sobol.iter().filter(|x| x.target_year).collect();
+    at.sort_by(|a, b| {
+        b.total_order
+            .unwrap_or(0.0)
+            .total_cmp(&a.total_order.unwrap_or(0.0))
+    });
+    if let Some(first) = at.first() {
+        let _ = writeln!(
+            s,
+            "\nSobol indices of {} ({}; N = {}, {} evaluations, 95% bootstrap intervals):",
+            first.output, first.year, r.samples, r.evaluations
+        );
+        let _ = writeln!(
+            s,
+            "  {:<w$} {:>22} {:>22}",
+            "lever", "first-order", "total-order"
+        );
+        for x in at.iter().take(10) {
+            let _ = writeln!(
+                s,
+                "  {:<w$} {:>22} {:>22}",
+                x.lever,
+                format!(
+                    "{} ({}-{})",
+                    pct(x.first_order),
+                    pct(x.first_low),
+                    pct(x.first_high)
+                ),
+                format!(
+                    "{} ({}-{})",
+                    pct(x.total_order),
+                    pct(x.total_low),
+                    pct(x.total_high)
+                )
+            );
+        }
+    }
+    // Drivers over time: total-order index by year of the top five levers.
+    let top: Vec<&str> = at.iter().take(5).map(|x| x.lever.as_str()).collect();
+    let years: Vec<i32> = {
+        let mut y: Vec<i32> = r
+            .sobol
+            .iter()
+            .filter(|x| x.output == r.metric)
+            .map(|x| x.year)
+            .collect();
+        y.dedup();
+        y
+    };
+    if !top.is_empty() && !years.is_empty() {
+        let _ = writeln!(s, "\nTotal-order index of {} by year:", r.metric);
+        let mut line = format!("  {:<w$}", "lever");
+        for y in &years {
+            let _ = write!(line, " {y:>6}");
+        }
+        let _ = writeln!(s, "{line}");
+        for lever in top {
+            let mut line = format!("  {lever:<w$}");
+            for y in &years {
+                let v = r
+                    .sobol
+                    .iter()
+                    .find(|x| x.output == r.metric && x.year == *y && x.lever == lever)
+                    .and_then(|x| x.total_order);
+                let _ = write!(line, " {:>6}", pct(v));
+            }
+            let _ = writeln!(s, "{line}");
+        }
+    }
+    if r.overflowing_points > 0 {
+        let _ = writeln!(
+            s,
+            "\nnote: {} of {} design points drew rates out of a level above 1",
+            r.overflowing_points, r.evaluations
+        );
+    }
+    s
+}
+
+/// Formats a parameter value: rates with 4 decimals, people as counts.
+fn short(x: f64) -> String {
+    if x.abs() <= 1.0 {
+        format!("{x:.4}")
+    } else {
+        crate::output::text::count(x)
+    }
+}
+
+/// Runs `talentsim solve`; returns the output folder.
+///
+/// # Errors
+/// [`Error`] for invalid input, a failed simulation or unwritable results.
+pub fn solve(args: &SolveArgs) -> Result<PathBuf, Error> {
+    let s = load(&args.scenario, &args.common.set)?;
+    let t = crate::analysis::find_target(&s, &args.target)?.clone();
+    let lever = args
+        .lever
+        .as_deref()
+        .map(|l| scenario::find(&s, l))
+        .transpose()?;
+    let job = job(&s, &args.common, true);
+    let out = out_dir(&args.common, &s.name, "solve");
+    drop(Staging::new(&out)?);
+    let range = lever.as_ref().map(|l| {
+        let (lo, hi) = l.default_range(&s, t.year);
+        (l, args.min.unwrap_or(lo), args.max.unwrap_or(hi))
+    });
+    let result = on_threads(&job, || {
+        crate::analysis::solve::solve(&s, &job, &t, args.probability, range)
+    })??;
+    commit(&out, |dir| write_solve(&result, dir))?;
+    if !args.common.quiet {
+        print!("{}", render_solve(&result, &t.metric.name(&s.levels)));
+        println!("\nResults in {}", out.display());
+    }
+    Ok(out)
+}
+
+fn prob_cells(p: &crate::analysis::Probability) -> [String; 3] {
+    [num(p.probability), num(p.ci_low), num(p.ci_high)]
+}
+
+/// Writes `solve.csv`, `solve_evaluations.csv`, `earliest_year.csv` and `analysis.json`.
+fn write_solve(r: &Solve, dir: &Path) -> Result<(), OutputError> {
+    let mut rows = Vec::new();
+    if let Some(l) = &r.lever {
+        rows.push(vec![
+            r.target.clone(),
+            l.lever.clone(),
+            num(l.requested),
+            l.direction.clone(),
+            l.reachable.to_string(),
+            opt(l.value),
+            opt(l.value_low),
+            opt(l.value_high),
+            opt(l.at_value.map(|p| p.probability)),
+            num(l.current_value),
+            num(l.current_probability.probability),
+            num(l.min),
+            num(l.max),
+        ]);
+    }
+    write_csv(
+        &dir.join("solve.csv"),
+        &[
+            "target",
+            "lever",
+            "probability",
+            "direction",
+            "reachable",
+            "value",
+            "value_low",
+            "value_high",
+            "probability_at_value",
+            "current_value",
+            "current_probability",
+            "min",
+            "max",
+        ],
+        rows,
+    )?;
+    write_csv(
+        &dir.join("solve_evaluations.csv"),
+        &["value", "probability", "ci_low", "ci_high"],
+        r.lever
+            .iter()
+            .flat_map(|l| &l.evaluations)
+            .map(|e| {
+                let mut v = vec![num(e.value)];
+                v.extend(prob_cells(&e.probability));
+                v
+            })
+            .collect(),
+    )?;
+    write_csv(
+        &dir.join("earliest_year.csv"),
+        &["target", "year", "probability", "ci_low", "ci_high"],
+        r.earliest
+            .years
+            .iter()
+            .map(|e| {
+                let mut v = vec![r.target.clone(), e.year.to_string()];
+                v.extend(prob_cells(&e.probability));
+                v
+            })
+            .collect(),
+    )?;
+    write_json(&dir.join("analysis.json"), r)
+}
+
+/// Renders a solve result for a terminal.
+pub fn render_solve(r: &Solve, metric: &str) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "Target \"{}\" ({})", r.target, r.scenario);
+    let _ = writeln!(
+        s,
+        "  as the scenario stands: probability {:.3} (95% CI {:.3}-{:.3}) over {} runs; central path {}",
+        r.current.probability,
+        r.current.ci_low,
+        r.current.ci_high,
+        r.runs,
+        r.central_value
+            .map_or_else(|| "undefined".into(), |v| value(metric, v))
+    );
+    if let Some(l) = &r.lever {
+        let _ = writeln!(
+            s,
+            "\nLever {} for probability >= {} (searched {} to {}, common random numbers):",
+            l.lever,
+            l.requested,
+            short(l.min),
+            short(l.max)
+        );
+        match l.value {
+            Some(v) => {
+                let word = if l.direction == "increasing" {
+                    "at least"
+                } else {
+                    "at most"
+                };
+                let _ = writeln!(
+                    s,
+                    "  {word} {}  (Monte Carlo range {} to {}: where the estimate is {:.3} +- {:.3})",
+                    short(v),
+                    l.value_low
+                        .map_or_else(|| "beyond the range".into(), short),
+                    l.value_high
+                        .map_or_else(|| "beyond the range".into(), short),
+                    l.requested,
+                    l.half_width
+                );
+                if let Some(p) = l.at_value {
+                    let _ = writeln!(
+                        s,
+                        "  probability there: {:.3} (95% CI {:.3}-{:.3})",
+                        p.probability, p.ci_low, p.ci_high
+                    );
+                }
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "  not reachable in the range: probability {:.3} at {} and {:.3} at {}",
+                    l.at_min.probability,
+                    short(l.min),
+                    l.at_max.probability,
+                    short(l.max)
+                );
+            }
+        }
+        let _ = writeln!(
+            s,
+            "  the scenario's own value: {}{} (probability {:.3})",
+            short(l.current_value),
+            if l.current_uncertain {
+                " (central value of its distribution or schedule in the target year)"
+            } else {
+                ""
+            },
+            l.current_probability.probability
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nEarliest year with probability >= {}: {}",
+        r.earliest.requested,
+        r.earliest
+            .year
+            .map_or_else(|| "none in the projection".into(), |y| y.to_string())
+    );
+    for e in &r.earliest.years {
+        let _ = writeln!(
+            s,
+            "  {}: {:.3} (95% CI {:.3}-{:.3})",
+            e.year, e.probability.probability, e.probability.ci_low, e.probability.ci_high
+        );
+    }
+    s
+}
+
+/// Runs `talentsim sweep`; returns the output folder.
+///
+/// # Errors
+/// [`Error`] for invalid input, a failed simulation or unwritable results.
+pub fn sweep(args: &SweepArgs) -> Result<PathBuf, Error> {
+    let s = load(&args.scenario, &args.common.set)?;
+    let t = crate::analysis::target_or_first(&s, args.target.as_deref())?.clone();
+    let x = sweep::parse_axis(&s, "--x", &args.x)?;
+    let y = args
+        .y
+        .as_deref()
+        .map(|y| sweep::parse_axis(&s, "--y", y))
+        .transpose()?;
+    let job = job(&s, &args.common, true);
+    let out = out_dir(&args.common, &s.name, "sweep");
+    drop(Staging::new(&out)?);
+    let result = on_threads(&job, || sweep::sweep(&s, &job, &t, &x, y.as_ref()))??;
+    commit(&out, |dir| write_sweep(&result, dir))?;
+    if !args.common.quiet {
+        print!("{}", render_sweep(&result));
+        println!("\nResults in {}", out.display());
+    }
+    Ok(out)
+}
+
+/// Writes `sweep.csv` and `analysis.json`.
+fn write_sweep(r: &Sweep, dir: &Path) -> Result<(), OutputError> {
+    write_csv(
+        &dir.join("sweep.csv"),
+        &[
+            "x_lever",
+            "x",
+            "y_lever",
+            "y",
+            "probability",
+            "ci_low",
+            "ci_high",
+            "central_value",
+            "p50",
+            "note",
+        ],
+        r.rows
+            .iter()
+            .map(|row| {
+                vec![
+                    r.x_lever.clone(),
+                    num(row.x),
+                    r.y_lever.clone().unwrap_or_default(),
+                    opt(row.y),
+                    opt(row.probability),
+                    opt(row.ci_low),
+                    opt(row.ci_high),
+                    opt(row.central_value),
+                    opt(row.p50),
+                    row.note.clone(),
+                ]
+            })
+            .collect(),
+    )?;
+    write_csv(
+        &dir.join("sweep_contours.csv"),
+        &["level", "y", "x"],
+        r.contours
+            .iter()
+            .map(|c| vec![num(c.level), opt(c.y), num(c.x)])
+            .collect(),
+    )?;
+    write_json(&dir.join("analysis.json"), r)
+}
+
+/// Renders a sweep for a terminal: one line per x value, one column per y value.
+pub fn render_sweep(r: &Sweep) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "Probability of \"{}\" ({}; {} runs per point, common random numbers)",
+        r.target, r.scenario, r.runs
+    );
+    let _ = writeln!(
+        s,
+        "  scenario as it stands: {:.3}; current {} = {}{}",
+        r.current.probability,
+        r.x_lever,
+        short(r.x_current),
+        r.y_lever
+            .as_ref()
+            .zip(r.y_current)
+            .map_or_else(String::new, |(l, v)| format!(", {l} = {}", short(v)))
+    );
+    let ys: Vec<Option<f64>> = {
+        let mut v: Vec<Option<f64>> = Vec::new();
+        for row in &r.rows {
+            if !v.contains(&row.y) {
+                v.push(row.y);
+            }
+        }
+        v
+    };
+    let mut head = format!("  {:>12}", "x \\ y");
+    for y in &ys {
+        let _ = write!(head, " {:>10}", y.map_or_else(|| "p".into(), short));
+    }
+    let _ = writeln!(s, "\n{head}");
+    let mut xs: Vec<f64> = r.rows.iter().map(|row| row.x).collect();
+    xs.dedup();
+    xs.truncate(r.rows.len() / ys.len().max(1));
+    for x in xs {
+        let mut line = format!("  {:>12}", short(x));
+        for y in &ys {
+            let p = r
+                .rows
+                .iter()
+                .find(|row| row.x == x && row.y == *y)
+                .and_then(|row| row.probability);
+            let _ = write!(
+                line,
+                " {:>10}",
+                p.map_or_else(|| "invalid".into(), |p| format!("{p:.3}"))
+            );
+        }
+        let _ = writeln!(s, "{line}");
+    }
+    for level in crate::analysis::sweep::CONTOUR_LEVELS {
+        let _ = writeln!(s, "\n  {} crosses {level} at:", r.x_lever);
+        for y in &ys {
+            let xs: Vec<String> = r
+                .contours
+                .iter()
+                .filter(|c| c.level == level && c.y == *y)
+                .map(|c| short(c.x))
+                .collect();
+            let above = r
+                .rows
+                .iter()
+                .filter(|row| row.y == *y)
+                .filter_map(|row| row.probability)
+                .all(|p| p >= level);
+            let at = match (xs.is_empty(), above) {
+                (false, _) => xs.join(", "),
+                (true, true) => "reached at every point".to_string(),
+                (true, false) => "not reached in the grid".to_string(),
+            };
+            match (y, &r.y_lever) {
+                (Some(v), Some(l)) => {
+                    let _ = writeln!(s, "    {l} = {}: {at}", short(*v));
+                }
+                _ => {
+                    let _ = writeln!(s, "    {at}");
+                }
+            }
+        }
+    }
+    s
+}
+
+/// Runs `talentsim compare`; returns the output folder.
+///
+/// # Errors
+/// [`Error`] for invalid input, a failed simulation or unwritable results.
+pub fn compare(args: &CompareArgs) -> Result<PathBuf, Error> {
+    let mut scenarios = Vec::new();
+    let mut errors = Vec::new();
+    for p in &args.scenarios {
+        match scenario::load(p) {
+            Ok(s) => scenarios.push(s),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Scenario(errors));
+    }
+    let scenarios = scenarios
+        .iter()
+        .map(|s| scenario::apply_all(s, &args.common.set))
+        .collect::<Result<Vec<_>, _>>()?;
+    let job = job(&scenarios[0], &args.common, false);
+    let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+    let out = args
+        .common
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(format!("compare-{}", names.join("-vs-"))));
+    drop(Staging::new(&out)?);
+    let result = on_threads(&job, || crate::analysis::compare::compare(&scenarios, &job))??;
+    commit(&out, |dir| write_compare(&result, dir))?;
+    if !args.common.quiet {
+        print!("{}", render_compare(&result));
+        println!("\nResults in {}", out.display());
+    }
+    Ok(out)
+}
+
+/// Writes the comparison tables and `analysis.json`.
+fn write_compare(r: &Comparison, dir: &Path) -> Result<(), OutputError> {
+    let mut header = vec!["scenario"];
+    header.extend(crate::output::PROJECTION_HEADER);
+    write_csv(
+        &dir.join("compare_projection.csv"),
+        &header,
+        r.projection
+            .iter()
+            .map(|p| {
+                let q = &p.row;
+                vec![
+                    p.scenario.clone(),
+                    q.year.to_string(),
+                    q.metric.clone(),
+                    opt(q.mean),
+                    opt(q.sd),
+                    opt(q.p05),
+                    opt(q.p10),
+                    opt(q.p25),
+                    opt(q.p50),
+                    opt(q.p75),
+                    opt(q.p90),
+                    opt(q.p95),
+                ]
+            })
+            .collect(),
+    )?;
+    write_csv(
+        &dir.join("compare_targets.csv"),
+        &[
+            "target",
+            "scenario",
+            "probability",
+            "ci_low",
+            "ci_high",
+            "central_value",
+            "p50",
+        ],
+        r.targets
+            .iter()
+            .map(|t| {
+                let mut v = vec![t.target.clone(), t.scenario.clone()];
+                v.extend(prob_cells(&t.probability));
+                v.push(opt(t.central_value));
+                v.push(opt(t.p50));
+                v
+            })
+            .collect(),
+    )?;
+    write_csv(
+        &dir.join("compare_differences.csv"),
+        &[
+            "scenario", "baseline", "metric", "year", "mean", "ci_low", "ci_high", "p05", "p50",
+            "p95",
+        ],
+        r.differences
+            .iter()
+            .map(|d| {
+                vec![
+                    d.scenario.clone(),
+                    d.baseline.clone(),
+                    d.metric.clone(),
+                    d.year.to_string(),
+                    opt(d.mean),
+                    opt(d.ci_low),
+                    opt(d.ci_high),
+                    opt(d.p05),
+                    opt(d.p50),
+                    opt(d.p95),
+                ]
+            })
+            .collect(),
+    )?;
+    write_csv(
+        &dir.join("compare_target_differences.csv"),
+        &[
+            "target",
+            "scenario",
+            "baseline",
+            "difference",
+            "ci_low",
+            "ci_high",
+        ],
+        r.target_differences
+            .iter()
+            .map(|d| {
+                vec![
+                    d.target.clone(),
+                    d.scenario.clone(),
+                    d.baseline.clone(),
+                    num(d.difference),
+                    num(d.ci_low),
+                    num(d.ci_high),
+                ]
+            })
+            .collect(),
+    )?;
+    write_json(&dir.join("analysis.json"), r)
+}
+
+/// Renders a comparison for a terminal: target probabilities and their paired differences,
+/// and the end-year medians of the headline metrics.
+pub fn render_compare(r: &Comparison) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "Comparison of {} ({} runs each, seed {}, common random numbers; baseline {})",
+        r.scenarios.join(", "),
+        r.runs,
+        r.seed,
+        r.scenarios[0]
+    );
+    let mut names: Vec<&str> = Vec::new();
+    for t in &r.targets {
+        if !names.contains(&t.target.as_str()) {
+            names.push(&t.target);
+        }
+    }
+    if !names.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nTarget probabilities (difference from the baseline, 95% CI):"
+        );
+    }
+    for name in names {
+        let _ = writeln!(s, "  {name}");
+        for t in r.targets.iter().filter(|t| t.target == name) {
+            let diff = r
+                .target_differences
+                .iter()
+                .find(|d| d.target == name && d.scenario == t.scenario)
+                .map_or_else(String::new, |d| {
+                    format!(
+                        "   {:+.3} ({:+.3} to {:+.3})",
+                        d.difference, d.ci_low, d.ci_high
+                    )
+                });
+            let _ = writeln!(
+                s,
+                "    {:<40} {:.3}{diff}",
+                t.scenario, t.probability.probability
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\nMean paired difference from the baseline in the last common year (95% CI):"
+    );
+    for metric in [
+        "total",
+        "high_skill",
+        "high_skill_share",
+        "high_skill_added",
+    ] {
+        let last = r
+            .differences
+            .iter()
+            .filter(|d| d.metric == metric)
+            .map(|d| d.year)
+            .max();
+        for d in r
+            .differences
+            .iter()
+            .filter(|d| d.metric == metric && Some(d.year) == last)
+        {
+            let f = |x: Option<f64>| x.map_or_else(|| "-".into(), |v| signed(metric, v));
+            let _ = writeln!(
+                s,
+                "  {:<18} {} {:<30} {} ({} to {})",
+                metric,
+                d.year,
+                d.scenario,
+                f(d.mean),
+                f(d.ci_low),
+                f(d.ci_high)
+            );
+        }
+    }
+    s
+}
+
+fn signed(metric: &str, v: f64) -> String {
+    if metric == "high_skill_share" {
+        format!("{:+.2} pp", 100.0 * v)
+    } else {
+        let c = crate::output::text::count(v);
+        if v >= 0.5 {
+            format!("+{c}")
+        } else {
+            c
+        }
+    }
+}
