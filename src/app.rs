@@ -225,27 +225,10 @@ fn audit_record(path: &Path, job: &Job, charts: bool) -> Result<Audit, Error> {
         runs: job.runs,
         seed: job.seed,
         charts,
-        command_line: command_line(std::env::args_os().map(|a| a.to_string_lossy().into_owned())),
+        command_line: std::env::args_os()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
     })
-}
-
-/// Returns the command line to record: the arguments as given, except `--threads`, which
-/// cannot change a result and is left out so that outputs stay byte-identical whatever the
-/// thread count (MODEL.md section 4).
-fn command_line(args: impl Iterator<Item = String>) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut skip_value = false;
-    for a in args {
-        if std::mem::take(&mut skip_value) {
-            continue;
-        }
-        if a == "--threads" {
-            skip_value = true;
-        } else if !a.starts_with("--threads=") {
-            out.push(a);
-        }
-    }
-    out
 }
 
 /// Runs again as recorded in `summary_path` into a folder beside the recorded results,

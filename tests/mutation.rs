@@ -125,7 +125,7 @@ fn mutate(text: &mut Vec<u8>, rng: &mut ChaCha8Rng) {
                 lines[b].replace_range(eb.., &va);
             }
         }
-        3 | 4 | 5 => {
+        3..=5 => {
             // Replace a number with an extreme one.
             let i = rng.random_range(0..lines.len());
             let spans = numbers(&lines[i]);
