@@ -286,6 +286,12 @@ fn mutated_scenarios_never_panic_and_end_in_a_result_or_a_located_error() {
         for t in 0..threads {
             let (seeds, failures, valid) = (&seeds, &failures, &valid);
             scope.spawn(move || {
+                // One single-threaded pool per worker: the engine's parallel loops then run
+                // inline instead of waking threads for a few microseconds of work.
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(1)
+                    .build()
+                    .expect("a one-thread pool starts");
                 let mut ok = 0;
                 for case in (t..cases).step_by(threads as usize) {
                     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -294,7 +300,9 @@ fn mutated_scenarios_never_panic_and_end_in_a_result_or_a_located_error() {
                     for _ in 0..rng.random_range(1..=3) {
                         mutate(&mut text, &mut rng);
                     }
-                    let outcome = catch_unwind(AssertUnwindSafe(|| exercise(&text, &mut ok)));
+                    let outcome = catch_unwind(AssertUnwindSafe(|| {
+                        pool.install(|| exercise(&text, &mut ok))
+                    }));
                     let problem = match outcome {
                         Ok(None) => continue,
                         Ok(Some(p)) => p,

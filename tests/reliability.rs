@@ -289,7 +289,7 @@ fn a_full_disk_is_a_clear_error_exit_1_and_nothing_half_written() {
             "run",
             s.to_str().unwrap(),
             "--runs",
-            "100000",
+            "40000",
             "--out",
             out.to_str().unwrap(),
             "-q",

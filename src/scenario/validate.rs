@@ -88,12 +88,9 @@ pub(crate) fn parse(
             let offset = e.span().map_or(0, |s| s.start);
             let (line, column) = Positions::new(text).at(offset);
             // A syntax error leaves no document to find the key in: read it off the text.
-            let syntax = toml_edit::Document::parse(text).is_err();
-            let key = if syntax {
-                syntax_key_path(text, offset)
-            } else {
-                key_path_at(text, offset)
-            };
+            let parsed = key_path_at(text, offset);
+            let syntax = parsed.is_none();
+            let key = parsed.unwrap_or_else(|| syntax_key_path(text, offset));
             let message = plain_words(&with_suggestion(e.message().trim()), &key, text, offset);
             let message = if syntax {
                 format!("TOML syntax error: {message}")
