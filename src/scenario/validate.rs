@@ -85,6 +85,30 @@ pub(crate) fn parse(
     let raw: RawScenario = match toml::from_str(text) {
         Ok(raw) => raw,
         Err(e) => {
+            // serde stops at the first unknown key: find them all, at every level, and
+            // report them together with the first other problem.
+            let unknown = toml_edit::Document::parse(text)
+                .map(|doc| unknown_keys(&doc, &Positions::new(text)))
+                .unwrap_or_default();
+            if !unknown.is_empty() {
+                let mut diagnostics = unknown;
+                if !e.message().starts_with("unknown field") {
+                    let offset = e.span().map_or(0, |s| s.start);
+                    let (line, column) = Positions::new(text).at(offset);
+                    diagnostics.push(Diagnostic {
+                        line,
+                        column,
+                        key: key_path_at(text, offset).unwrap_or_default(),
+                        message: plain_words(e.message().trim(), "", text, offset),
+                    });
+                }
+                diagnostics.sort_by_key(|d| (d.line, d.column));
+                diagnostics.dedup();
+                return Err(ScenarioError {
+                    file: file.to_string(),
+                    diagnostics,
+                });
+            }
             let offset = e.span().map_or(0, |s| s.start);
             let (line, column) = Positions::new(text).at(offset);
             // A syntax error leaves no document to find the key in: read it off the text.
@@ -1560,4 +1584,135 @@ fn syntax_key_path(text: &str, offset: usize) -> String {
         (true, Some(k)) => k,
         (false, Some(k)) => format!("{table}.{k}"),
     }
+}
+
+/// Keys of each table of the scenario file, in the order of `raw.rs` (and of messages).
+const TOP_KEYS: &[&str] = &[
+    "name",
+    "title",
+    "start_year",
+    "end_year",
+    "levels",
+    "high_skill_from",
+    "initial",
+    "attrition",
+    "upgrade",
+    "transition",
+    "inflow",
+    "monte_carlo",
+    "target",
+];
+const TRANSITION_KEYS: &[&str] = &["from", "to", "rate"];
+const INFLOW_KEYS: &[&str] = &[
+    "name",
+    "per_year",
+    "split",
+    "first_year",
+    "last_year",
+    "growth",
+    "from",
+];
+const MONTE_CARLO_KEYS: &[&str] = &["runs", "seed", "process_noise"];
+const TARGET_KEYS: &[&str] = &["name", "metric", "year", "at_least", "at_most", "through"];
+const PARAM_KEYS: &[&str] = &[
+    "dist", "mean", "sd", "min", "mode", "max", "vary", "by_year",
+];
+
+/// Finds every unknown key of a parsed document, at every nesting level, with
+/// "did you mean" suggestions.
+fn unknown_keys(doc: &toml_edit::Document<&str>, pos: &Positions) -> Vec<Diagnostic> {
+    use toml_edit::{Item, TableLike};
+
+    fn tables(item: &Item) -> Vec<&dyn TableLike> {
+        match item {
+            Item::ArrayOfTables(a) => a.iter().map(|t| t as &dyn TableLike).collect(),
+            Item::Value(toml_edit::Value::Array(a)) => a
+                .iter()
+                .filter_map(|v| v.as_inline_table())
+                .map(|t| t as &dyn TableLike)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+    fn fields(
+        t: &dyn TableLike,
+        path: &str,
+        known: &[&str],
+        pos: &Positions,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        for (k, _) in t.iter() {
+            if known.contains(&k) {
+                continue;
+            }
+            let (line, column) = t
+                .key(k)
+                .and_then(|key| key.span())
+                .map_or((0, 0), |s| pos.at(s.start));
+            let mut message = format!("unknown key `{k}`; expected {}", one_of(known));
+            if let Some(s) = suggest(k, known.iter().copied()) {
+                message.push_str(&format!(" (did you mean `{s}`?)"));
+            }
+            let key = if path.is_empty() {
+                k.to_string()
+            } else {
+                format!("{path}.{k}")
+            };
+            out.push(Diagnostic {
+                line,
+                column,
+                key,
+                message,
+            });
+        }
+    }
+    fn param(item: &Item, path: &str, pos: &Positions, out: &mut Vec<Diagnostic>) {
+        let Some(t) = item.as_table_like() else {
+            return;
+        };
+        fields(t, path, PARAM_KEYS, pos, out);
+        if let Some(by_year) = t.get("by_year").and_then(Item::as_table_like) {
+            for (year, v) in by_year.iter() {
+                param(v, &format!("{path}.by_year.{year}"), pos, out);
+            }
+        }
+    }
+
+    let mut out = Vec::new();
+    let top = doc.as_table();
+    fields(top, "", TOP_KEYS, pos, &mut out);
+    for (k, item) in top.iter() {
+        match k {
+            "attrition" | "upgrade" => {
+                if let Some(t) = item.as_table_like() {
+                    for (level, v) in t.iter() {
+                        param(v, &format!("{k}.{level}"), pos, &mut out);
+                    }
+                }
+            }
+            "monte_carlo" => {
+                if let Some(t) = item.as_table_like() {
+                    fields(t, k, MONTE_CARLO_KEYS, pos, &mut out);
+                }
+            }
+            "transition" | "inflow" | "target" => {
+                let known = match k {
+                    "transition" => TRANSITION_KEYS,
+                    "inflow" => INFLOW_KEYS,
+                    _ => TARGET_KEYS,
+                };
+                for (i, t) in tables(item).into_iter().enumerate() {
+                    let base = format!("{k}[{}]", i + 1);
+                    fields(t, &base, known, pos, &mut out);
+                    for p in ["rate", "per_year"] {
+                        if let Some(v) = t.get(p).filter(|_| k != "target") {
+                            param(v, &format!("{base}.{p}"), pos, &mut out);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
