@@ -9,6 +9,7 @@
 //! Data flows one way:
 //! [`scenario`] (TOML -> validated [`Scenario`]) -> [`model`] (one pure step) ->
 //! [`engine`] (runs, the only parallel code) -> [`stats`] ([`Summary`]) -> [`output`].
+//! [`audit`] records how a result was produced, for `talentsim run --replay`.
 
 #![warn(missing_docs)]
 

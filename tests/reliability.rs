@@ -267,6 +267,30 @@ fn a_full_disk_is_a_clear_error_exit_1_and_nothing_half_written() {
         return;
     }
 
+    // A read-only file system: a clear error naming the folder, exit 1.
+    if let Some(_mount) = small_disk(&disk, "1m,ro") {
+        let out = disk.join("out");
+        let o = talentsim(&[
+            "run",
+            s.to_str().unwrap(),
+            "--runs",
+            "10",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("Read-only file system"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(
+            stderr(&o).contains(disk.to_str().unwrap()),
+            "{}",
+            stderr(&o)
+        );
+    }
+
     // Room at the start, full by the time results are written: the write fails, exit 1,
     // the earlier results stay and no partial folder remains.
     let Some(_mount) = small_disk(&disk, "8m") else {

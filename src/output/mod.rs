@@ -203,7 +203,8 @@ pub fn remove_on_interrupt() -> Result<(), String> {
 }
 
 /// Cleans up after runs that died without cleaning up (`kill -9`, power loss): removes
-/// `.NAME.partial-PID` folders of processes that no longer exist, and restores
+/// `.NAME.partial-PID` (and `--replay`'s `.NAME.replay-PID`) folders of processes that no
+/// longer exist, and restores
 /// `.NAME.old-PID` (earlier results moved aside between the two renames of a commit) when
 /// `dest` is missing, or removes it when `dest` is in place.
 fn recover_stale(parent: &Path, name: &str, dest: &Path) {
@@ -216,7 +217,7 @@ fn recover_stale(parent: &Path, name: &str, dest: &Path) {
             continue;
         };
         let (kind, pid) = match rest.split_once('-') {
-            Some((kind @ ("partial" | "old"), pid)) => match pid.parse::<u32>() {
+            Some((kind @ ("partial" | "old" | "replay"), pid)) => match pid.parse::<u32>() {
                 Ok(pid) => (kind, pid),
                 Err(_) => continue,
             },
