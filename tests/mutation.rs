@@ -60,6 +60,37 @@ const EXTREMES: &[&str] = &[
     "1979-05-27",
 ];
 
+/// Lines that are valid somewhere in a scenario, inserted at random places: they reach
+/// corners of the model that plain mutations of the seeds rarely produce.
+const SNIPPETS: &[&str] = &[
+    "growth = 10",
+    "growth = -0.999999",
+    "growth = 0.5",
+    "first_year = 2025",
+    "last_year = 2025",
+    "process_noise = false",
+    "runs = 1",
+    "through = 2030",
+    "at_most = 0",
+    "at_least = 1e300",
+    "end_year = 2400",
+    "start_year = 1000",
+    "vary = \"yearly\"",
+    "junior = 1",
+    "junior = 0",
+    "senior = { dist = \"normal\", mean = 0, sd = 1 }",
+    "senior = { dist = \"lognormal\", mean = 1e-300, sd = 1e12 }",
+    "per_year = { dist = \"normal\", mean = 0, sd = 1e12 }",
+    "per_year = { dist = \"uniform\", min = 0, max = 1e12, vary = \"yearly\" }",
+    "per_year = 1e12",
+    "split = { junior = 1 }",
+    "from = \"junior\"",
+    "[[transition]]\nfrom = \"senior_technician\"\nto = \"junior\"\nrate = 1",
+    "[[inflow]]\nname = \"x\"\nper_year = 1e12\nsplit = { senior = 1 }\nfrom = \"junior\"",
+    "[[target]]\nname = \"t\"\nmetric = \"high_skill_share\"\nyear = 2025\nat_most = 0",
+    "levels = [\"a\"]\nhigh_skill_from = \"a\"",
+];
+
 fn seeds() -> Vec<String> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut texts = vec![talentsim::app::TEMPLATE.to_string()];
@@ -102,7 +133,7 @@ fn mutate(text: &mut Vec<u8>, rng: &mut ChaCha8Rng) {
     let s = String::from_utf8_lossy(text).into_owned();
     let mut lines: Vec<String> = s.split('\n').map(str::to_string).collect();
     let n = lines.len().max(1);
-    match rng.random_range(0..10) {
+    match rng.random_range(0..12) {
         0 => {
             if lines.len() > 1 {
                 lines.remove(rng.random_range(0..lines.len()));
@@ -134,6 +165,10 @@ fn mutate(text: &mut Vec<u8>, rng: &mut ChaCha8Rng) {
                 let with = EXTREMES[rng.random_range(0..EXTREMES.len())];
                 lines[i].replace_range(a..b, with);
             }
+        }
+        10 | 11 => {
+            let i = rng.random_range(0..=lines.len());
+            lines.insert(i, SNIPPETS[rng.random_range(0..SNIPPETS.len())].to_string());
         }
         6 => {
             // Lines in another order.
