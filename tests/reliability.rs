@@ -433,3 +433,60 @@ fn replay_reproduces_a_run_byte_for_byte_and_says_what_differs() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// Tells whether `dir` holds a complete set of results: every table, and a summary that
+/// parses with the runs of one of the jobs.
+fn complete(dir: &Path, runs: &[u64]) -> bool {
+    let names: Vec<String> = snapshot(dir).into_iter().map(|(n, _)| n).collect();
+    let tables = talentsim::output::TABLE_FILES
+        .iter()
+        .all(|f| names.iter().any(|n| n == f));
+    tables
+        && talentsim::output::read_summary(&dir.join("summary.json"))
+            .is_ok_and(|s| runs.contains(&s.runs))
+}
+
+#[test]
+fn kills_at_any_moment_leave_complete_results_old_or_new_never_partial() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = scenario(dir.path());
+    let out = first_results(dir.path(), &s);
+    // Short jobs killed after 0 to 330 ms: some signals land while simulating, some
+    // while writing or renaming.
+    for i in 0..12u64 {
+        let signal = if i % 2 == 0 { "TERM" } else { "KILL" };
+        let mut child = Command::new(BIN)
+            .args(["run", s.to_str().unwrap(), "--runs", "2000", "--out"])
+            .arg(&out)
+            .arg("-q")
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        sleep(Duration::from_millis(30 * i));
+        let _ = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .stderr(Stdio::null())
+            .status();
+        child.wait().unwrap();
+        let aside: Vec<PathBuf> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().contains(".out.old-"))
+            .collect();
+        let recoverable = if out.exists() {
+            complete(&out, &[50, 2000])
+        } else {
+            // Killed between the two renames: the earlier results wait beside it.
+            aside.len() == 1 && complete(&aside[0], &[50, 2000])
+        };
+        assert!(recoverable, "SIG{signal} after {} ms", 30 * i);
+    }
+    // The next run restores or cleans whatever the kills left.
+    first_results(dir.path(), &s);
+    assert!(complete(&out, &[50]));
+    assert!(
+        leftovers(dir.path()).is_empty(),
+        "{:?}",
+        leftovers(dir.path())
+    );
+}
