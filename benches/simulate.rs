@@ -28,6 +28,7 @@ fn runs_one_thread(bencher: divan::Bencher, runs: u64) {
         seed: 1,
         process_noise: true,
         threads: Some(1),
+        verify: false,
     };
     bencher.bench(|| simulate(&s, &job, &|_| {}).expect("runs"));
 }
@@ -41,6 +42,7 @@ fn runs_expected_flows(bencher: divan::Bencher, runs: u64) {
         seed: 1,
         process_noise: false,
         threads: Some(1),
+        verify: false,
     };
     bencher.bench(|| simulate(&s, &job, &|_| {}).expect("runs"));
 }
@@ -54,6 +56,7 @@ fn job_all_threads(bencher: divan::Bencher, runs: u64) {
         seed: 1,
         process_noise: true,
         threads: None,
+        verify: false,
     };
     bencher.bench(|| {
         let sim = simulate(&s, &job, &|_| {}).expect("runs");

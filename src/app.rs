@@ -7,6 +7,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::audit::{self, Audit};
 use crate::chart::{self, ChartError};
 use crate::cli::{Command, PlotArgs, RunArgs};
 use crate::engine::{self, EngineError, Job};
@@ -41,6 +42,22 @@ pub enum Error {
     /// Arguments that do not fit the scenario (an unknown target or metric, ...).
     #[error("{0}")]
     Usage(String),
+    /// A replay could not run as recorded.
+    #[error("cannot replay {path}: {message}")]
+    Replay {
+        /// The summary.json being replayed.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// A replay ran but its results differ from the recorded ones.
+    #[error("replay of {} differs from the recorded results:\n  {}", .folder.display(), .differences.join("\n  "))]
+    ReplayDiffers {
+        /// The recorded output folder.
+        folder: PathBuf,
+        /// One line per differing file.
+        differences: Vec<String>,
+    },
 }
 
 impl Error {
@@ -48,7 +65,11 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Scenario(_) | Error::Input(_) | Error::Lever(_) | Error::Usage(_) => 2,
-            Error::Engine(_) | Error::Output(_) | Error::Chart(_) => 1,
+            Error::Engine(_)
+            | Error::Output(_)
+            | Error::Chart(_)
+            | Error::Replay { .. }
+            | Error::ReplayDiffers { .. } => 1,
         }
     }
 }
@@ -59,7 +80,15 @@ impl Error {
 /// [`Error`] with everything the user needs to fix the problem.
 pub fn execute(command: Command) -> Result<(), Error> {
     match command {
-        Command::Run(args) => run(&args).map(|_| ()),
+        Command::Run(args) => {
+            // Ctrl-C or SIGTERM mid-run removes the staging folder; earlier results stay.
+            // Installing fails only when a handler exists already (library callers).
+            let _ = output::remove_on_interrupt();
+            match &args.replay {
+                Some(summary) => replay(summary, &args),
+                None => run(&args).map(|_| ()),
+            }
+        }
         Command::Check { scenarios, set } => check_with(&scenarios, &set),
         Command::Init => {
             print!("{TEMPLATE}");
@@ -130,18 +159,49 @@ pub fn check_with(paths: &[PathBuf], set: &[String]) -> Result<(), Error> {
 /// [`Error`] for an invalid scenario, a failed simulation or unwritable results; nothing
 /// is written then, and earlier results stay as they were.
 pub fn run(args: &RunArgs) -> Result<PathBuf, Error> {
-    let scenario = scenario::load(&args.scenario).map_err(|e| Error::Scenario(vec![e]))?;
+    run_as(args, None)
+}
+
+/// Runs a scenario; `recorded` is the audit record of the results being replayed, which
+/// the new `summary.json` carries unchanged so that identical results are identical bytes.
+fn run_as(args: &RunArgs, recorded: Option<&Audit>) -> Result<PathBuf, Error> {
+    let Some(path) = args.scenario.as_deref() else {
+        return Err(Error::Scenario(vec![scenario::ScenarioError {
+            file: String::new(),
+            diagnostics: vec![scenario::Diagnostic {
+                line: 0,
+                column: 0,
+                key: String::new(),
+                message: "no scenario file given".into(),
+            }],
+        }]));
+    };
+    let scenario = scenario::load(path).map_err(|e| Error::Scenario(vec![e]))?;
     let scenario = scenario::apply_all(&scenario, &args.set)?;
     let mut job = Job::from_scenario(&scenario);
     job.runs = args.runs.unwrap_or(job.runs);
     job.seed = args.seed.unwrap_or(job.seed);
     job.threads = args.threads.map(usize::from);
+    job.verify = args.verify;
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(&scenario.name));
-    // Fail before the long part if the destination can never be written.
+    // Fail before the long part if the destination can never be written or the results
+    // would not fit on its disk.
     drop(Staging::new(&out)?);
+    output::check_space(
+        &out,
+        output::estimate_bytes(
+            scenario.horizon() + 1,
+            scenario.levels.len() + 5,
+            scenario.targets.len(),
+        ),
+    )?;
+    let audit = match recorded {
+        Some(a) => a.clone(),
+        None => audit_record(path, &job, args)?,
+    };
 
     let started = Instant::now();
     let bar = progress_bar(&job, scenario.horizon(), args.quiet);
@@ -153,7 +213,11 @@ pub fn run(args: &RunArgs) -> Result<PathBuf, Error> {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let summary = stats::summarize(&scenario, &sim, job.seed, job.process_noise);
+    let mut summary = stats::summarize(&scenario, &sim, job.seed, job.process_noise);
+    if job.verify || cfg!(debug_assertions) {
+        stats::verify(&summary).map_err(EngineError::Invariant)?;
+    }
+    summary.audit = Some(audit);
     let elapsed = started.elapsed();
 
     // Charts and the report are drawn before anything is written: a drawing failure
@@ -170,7 +234,13 @@ pub fn run(args: &RunArgs) -> Result<PathBuf, Error> {
     };
 
     let staging = Staging::new(&out)?;
-    output::write_tables(&summary, staging.path())?;
+    output::write_tables(&summary, staging.path()).map_err(|mut e| {
+        e.message.push_str(&format!(
+            "; no results were written and {} is unchanged",
+            out.display()
+        ));
+        e
+    })?;
     if let Some((charts, report)) = &figures {
         output::write_figures(charts, report, staging.path())?;
     }
@@ -257,4 +327,121 @@ fn progress_bar(job: &Job, horizon: usize, quiet: bool) -> Option<indicatif::Pro
         bar.set_style(style);
     }
     Some(bar)
+}
+
+/// Builds the audit record of a run of the scenario at `path`.
+fn audit_record(path: &Path, job: &Job, args: &RunArgs) -> Result<Audit, Error> {
+    let bytes = std::fs::read(path).map_err(|e| OutputError {
+        path: path.to_path_buf(),
+        message: format!("cannot read the scenario again to hash it: {e}"),
+    })?;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    Ok(Audit {
+        scenario_file: path.display().to_string(),
+        scenario_path: absolute.display().to_string(),
+        scenario_sha256: audit::sha256_hex(&bytes),
+        runs: job.runs,
+        seed: job.seed,
+        charts: !args.no_charts,
+        command_line: std::env::args_os()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+        set: args.set.clone(),
+        lang: args.chart.lang.to_string(),
+        width: args.chart.width,
+        height: args.chart.height,
+    })
+}
+
+/// Runs again as recorded in `summary_path` into a folder beside the recorded results,
+/// compares every file byte for byte, reports, and removes the replay's folder.
+///
+/// # Errors
+/// [`Error::Replay`] when the record is unusable or the scenario file changed (its
+/// SHA-256 differs); [`Error::ReplayDiffers`] listing the files that differ.
+pub fn replay(summary_path: &Path, args: &RunArgs) -> Result<(), Error> {
+    let fail = |message: String| Error::Replay {
+        path: summary_path.to_path_buf(),
+        message,
+    };
+    let recorded = output::read_summary(summary_path)?;
+    let Some(audit) = recorded.audit.clone() else {
+        return Err(fail(
+            "it has no audit record (written by a talentsim before 0.1.0's audit trail)".into(),
+        ));
+    };
+    let folder = summary_path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let scenario_path = [&audit.scenario_path, &audit.scenario_file]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            fail(format!(
+                "the scenario file {} no longer exists",
+                audit.scenario_path
+            ))
+        })?;
+    let bytes = std::fs::read(&scenario_path)
+        .map_err(|e| fail(format!("cannot read {}: {e}", scenario_path.display())))?;
+    let hash = audit::sha256_hex(&bytes);
+    if hash != audit.scenario_sha256 {
+        return Err(fail(format!(
+            "the scenario file {} has changed since the run (SHA-256 {} recorded, {hash} now); \
+             restore the recorded file to reproduce these results",
+            scenario_path.display(),
+            audit.scenario_sha256
+        )));
+    }
+    if recorded.version != env!("CARGO_PKG_VERSION") && !args.quiet {
+        eprintln!(
+            "note: recorded by talentsim {}, replaying with {}",
+            recorded.version,
+            env!("CARGO_PKG_VERSION")
+        );
+    }
+    let name = folder
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    let out = folder.with_file_name(format!(".{name}.replay-{}", std::process::id()));
+    let rerun = RunArgs {
+        scenario: Some(scenario_path),
+        runs: Some(audit.runs),
+        seed: Some(audit.seed),
+        out: Some(out.clone()),
+        threads: args.threads,
+        no_charts: !audit.charts,
+        quiet: true,
+        verify: args.verify,
+        replay: None,
+        set: audit.set.clone(),
+        chart: crate::cli::ChartArgs {
+            lang: audit.lang.parse().map_err(fail)?,
+            width: audit.width,
+            height: audit.height,
+        },
+    };
+    let result = run_as(&rerun, Some(&audit))
+        .and_then(|_| audit::compare_folders(&folder, &out).map_err(|e| fail(e.to_string())));
+    let _ = std::fs::remove_dir_all(&out);
+    let differences = result?;
+    if !differences.is_empty() {
+        return Err(Error::ReplayDiffers {
+            folder,
+            differences,
+        });
+    }
+    if !args.quiet {
+        println!(
+            "replay of {}: identical ({} runs, seed {}, scenario SHA-256 {})",
+            folder.display(),
+            audit.runs,
+            audit.seed,
+            audit.scenario_sha256
+        );
+    }
+    Ok(())
 }

@@ -49,7 +49,8 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// Scenario file (TOML).
-    pub scenario: PathBuf,
+    #[arg(required_unless_present = "replay")]
+    pub scenario: Option<PathBuf>,
     /// Number of Monte Carlo runs (overrides [monte_carlo] runs).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=crate::scenario::MAX_RUNS))]
     pub runs: Option<u64>,
@@ -68,6 +69,14 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Check every run's invariants (flows balance, no negative stock, p05 <= p50 <= p95);
+    /// always on in debug builds.
+    #[arg(long)]
+    pub verify: bool,
+    /// Run again as recorded in an output's summary.json and compare every file byte for
+    /// byte: exit 0 when identical, 1 when anything differs.
+    #[arg(long, value_name = "SUMMARY_JSON", conflicts_with_all = ["scenario", "runs", "seed", "out", "no_charts", "set", "lang", "width", "height"])]
+    pub replay: Option<PathBuf>,
     /// Set a lever to a number in every year, e.g. `upgrade.intermediate=0.07`
     /// (repeatable; README "Policy analysis" lists lever names).
     #[arg(long = "set", value_name = "LEVER=VALUE")]

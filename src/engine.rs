@@ -32,6 +32,9 @@ pub struct Job {
     pub process_noise: bool,
     /// Worker threads; `None` uses every core.
     pub threads: Option<usize>,
+    /// Whether every run checks its invariants (flows balance, stocks finite and
+    /// non-negative). Debug builds always check.
+    pub verify: bool,
 }
 
 impl Job {
@@ -43,6 +46,7 @@ impl Job {
             seed: mc.seed,
             process_noise: mc.process_noise,
             threads: None,
+            verify: false,
         }
     }
 }
@@ -87,7 +91,7 @@ pub enum EngineError {
         total: u64,
     },
     /// The result table would not fit in memory.
-    #[error("{runs} runs need about {needed} MiB for results but about {available} MiB is available; use fewer runs")]
+    #[error("refusing to start: {runs} runs need about {needed} MiB of memory for their results but about {available} MiB is available; use at most about {max_runs} runs")]
     TooLarge {
         /// Runs requested.
         runs: u64,
@@ -95,7 +99,12 @@ pub enum EngineError {
         needed: u64,
         /// MiB available.
         available: u64,
+        /// Runs that would fit.
+        max_runs: u64,
     },
+    /// A self-check failed: a bug in talentsim, never a property of the scenario.
+    #[error("self-check failed: {0}; no results were written. This is a bug in talentsim: please report it with the scenario file")]
+    Invariant(String),
     /// The thread pool could not be built.
     #[error("cannot start {0} worker threads")]
     Threads(usize),
@@ -148,6 +157,7 @@ pub fn simulate_pinned(
     let row = years.len() * metrics.len();
     let runs = usize::try_from(job.runs).unwrap_or(usize::MAX);
     check_memory(job.runs, row)?;
+    let verify = job.verify || cfg!(debug_assertions);
 
     let mut central = vec![0.0; row];
     project(
@@ -155,24 +165,31 @@ pub fn simulate_pinned(
         &central_params(scenario),
         &mut Expected,
         &mut central,
-    );
+        verify,
+    )
+    .map_err(|e| EngineError::Invariant(format!("central path: {e}")))?;
 
     let mut values = vec![0.0; runs * row];
-    let mut work = || -> Vec<Vec<u64>> {
+    let mut work = || -> Vec<(Vec<u64>, Option<String>)> {
         values
             .par_chunks_mut(row * CHUNK_RUNS)
             .enumerate()
             .map(|(c, chunk)| {
                 let mut redrawn = vec![0; scenario.levels.len()];
+                let mut failed = None;
                 let mut params = RunParams::default();
                 for (i, out) in chunk.chunks_mut(row).enumerate() {
                     let run = (c * CHUNK_RUNS + i) as u64;
-                    if let Some(level) = run_one(scenario, job, pins, run, &mut params, out) {
-                        redrawn[level] += 1;
+                    match run_one(scenario, job, pins, run, &mut params, out, verify) {
+                        Ok(Some(level)) => redrawn[level] += 1,
+                        Ok(None) => {}
+                        Err(e) => {
+                            failed.get_or_insert(format!("run {run}: {e}"));
+                        }
                     }
                 }
                 progress((chunk.len() / row) as u64);
-                redrawn
+                (redrawn, failed)
             })
             .collect()
     };
@@ -185,8 +202,11 @@ pub fn simulate_pinned(
         None => work(),
     };
 
+    if let Some(e) = chunks.iter().find_map(|(_, failed)| failed.clone()) {
+        return Err(EngineError::Invariant(e));
+    }
     let mut redrawn_by_level = vec![0; scenario.levels.len()];
-    for c in &chunks {
+    for (c, _) in &chunks {
         redrawn_by_level
             .iter_mut()
             .zip(c)
@@ -214,7 +234,8 @@ pub fn simulate_pinned(
     })
 }
 
-/// Simulates run `run` into `out`; returns the level that forced a redraw, if any.
+/// Simulates run `run` into `out`; returns the level that forced a redraw, if any, or
+/// the invariant that failed.
 fn run_one(
     scenario: &Scenario,
     job: &Job,
@@ -222,7 +243,8 @@ fn run_one(
     run: u64,
     params: &mut RunParams,
     out: &mut [f64],
-) -> Option<usize> {
+    verify: bool,
+) -> Result<Option<usize>, String> {
     let mut rng = ChaCha8Rng::seed_from_u64(job.seed);
     rng.set_stream(run);
     let mut redrawn = None;
@@ -246,11 +268,11 @@ fn run_one(
         *params = central_params(scenario);
     }
     if job.process_noise {
-        project(scenario, params, &mut Noisy(&mut rng), out);
+        project(scenario, params, &mut Noisy(&mut rng), out, verify)?;
     } else {
-        project(scenario, params, &mut Expected, out);
+        project(scenario, params, &mut Expected, out, verify)?;
     }
-    redrawn
+    Ok(redrawn)
 }
 
 /// The uniforms of one attempt at one run's parameter set: parameter `p` reads its own
@@ -299,20 +321,30 @@ impl Uniforms for ParamStreams<'_> {
     }
 }
 
-/// Projects from the initial stock, writing every metric of every year into `out`.
+/// Projects from the initial stock, writing every metric of every year into `out`; with
+/// `verify`, checks every step's invariants.
 pub(crate) fn project<D: Draw>(
     scenario: &Scenario,
     params: &RunParams,
     draw: &mut D,
     out: &mut [f64],
-) {
+    verify: bool,
+) -> Result<(), String> {
     let n_metrics = scenario.levels.len() + 5;
     let mut state = State::initial(scenario);
     let mut flows = Flows::default();
+    let mut before = Vec::new();
     let high0 = high_skill(scenario, &state);
     record(scenario, &state, high0, &mut out[..n_metrics]);
     for (i, year) in params.years.iter().enumerate() {
+        if verify {
+            before.clone_from(&state.stock);
+        }
         step(scenario, year, &mut state, draw, &mut flows);
+        if verify {
+            let y = scenario.start_year + 1 + i as i32;
+            check_step(scenario, &before, &state, &flows).map_err(|e| format!("in {y}, {e}"))?;
+        }
         record(
             scenario,
             &state,
@@ -320,6 +352,52 @@ pub(crate) fn project<D: Draw>(
             &mut out[(i + 1) * n_metrics..(i + 2) * n_metrics],
         );
     }
+    Ok(())
+}
+
+/// Checks one step: every stock finite and non-negative, and each level's flows balance,
+/// `n(t+1) = n(t) - exits - moves out - programme draws + moves in + arrivals`
+/// (MODEL.md section 3), to rounding.
+fn check_step(
+    scenario: &Scenario,
+    before: &[f64],
+    after: &State,
+    flows: &Flows,
+) -> Result<(), String> {
+    let n_levels = scenario.levels.len();
+    let mut expected = before.to_vec();
+    for (l, e) in flows.exits.iter().enumerate() {
+        expected[l] -= e;
+    }
+    for (m, mv) in scenario.moves.iter().enumerate() {
+        expected[mv.from] -= flows.moved[m];
+        expected[mv.to] += flows.moved[m];
+    }
+    for (k, inflow) in scenario.inflows.iter().enumerate() {
+        if let Some(from) = inflow.from {
+            expected[from] -= flows.taken[k];
+        }
+        for (l, x) in expected.iter_mut().enumerate() {
+            *x += flows.arrived[k * n_levels + l];
+        }
+    }
+    for (l, name) in scenario.levels.iter().enumerate() {
+        let got = after.stock[l];
+        if !got.is_finite() || got < 0.0 {
+            return Err(format!("level `{name}` has the stock {got}"));
+        }
+        let scale = before[l].abs().max(got.abs()).max(1.0);
+        if (got - expected[l]).abs() > 1e-9 * scale {
+            return Err(format!(
+                "the flows of level `{name}` do not balance: stock {got}, flows give {}",
+                expected[l]
+            ));
+        }
+    }
+    if !after.high_skill_added.is_finite() || after.high_skill_added < 0.0 {
+        return Err(format!("high_skill_added is {}", after.high_skill_added));
+    }
+    Ok(())
 }
 
 fn high_skill(scenario: &Scenario, state: &State) -> f64 {
@@ -345,10 +423,13 @@ fn check_memory(runs: u64, row: usize) -> Result<(), EngineError> {
     let needed = runs.saturating_mul(row as u64).saturating_mul(8) / MIB + 64;
     let available = available_memory_mib().unwrap_or(8 * 1024);
     if needed > available * 8 / 10 {
+        let per_run = (row as u64).saturating_mul(8).max(1);
+        let max_runs = (available * 8 / 10).saturating_sub(64).saturating_mul(MIB) / per_run;
         return Err(EngineError::TooLarge {
             runs,
             needed,
             available,
+            max_runs,
         });
     }
     Ok(())

@@ -11,11 +11,13 @@
 //! [`engine`] (runs, the only parallel code) -> [`stats`] ([`Summary`]) -> [`output`].
 //! [`analysis`] (sensitivity, solve, sweep, compare) evaluates scenario variants named by
 //! levers ([`scenario::Lever`]) through the engine with common random numbers.
+//! [`audit`] records how a result was produced, for `talentsim run --replay`.
 
 #![warn(missing_docs)]
 
 pub mod analysis;
 pub mod app;
+pub mod audit;
 pub mod chart;
 pub mod cli;
 pub mod engine;

@@ -88,6 +88,7 @@ fn sobol_indices_of_independent_additive_inflows_are_their_variance_shares() {
         seed: 11,
         process_noise: false,
         threads: None,
+        verify: false,
     };
     let r = analyse(
         &s,
@@ -158,6 +159,7 @@ fn a_yearly_varying_parameter_is_one_factor_with_its_summed_variance() {
         seed: 2,
         process_noise: false,
         threads: None,
+        verify: false,
     };
     let r = analyse(
         &s,
@@ -268,6 +270,7 @@ fn sweeps_are_monotone_where_the_model_is() {
         seed: 3,
         process_noise: false,
         threads: None,
+        verify: false,
     };
     let x = parse_axis(&s, "--x", "upgrade.intermediate=0.01:0.09:9").unwrap();
     let r = sweep(&s, &job, &t, &x, None).unwrap();
@@ -517,6 +520,7 @@ fn solve_finds_the_largest_value_of_a_lever_that_works_the_other_way_or_says_unr
         seed: 4,
         process_noise: false,
         threads: None,
+        verify: false,
     };
     let current = Probability::of(0, 1);
     let lever = find(&s, "attrition.senior").unwrap();

@@ -18,6 +18,7 @@ fn run(s: &Scenario, runs: u64, seed: u64, noise: bool, threads: Option<usize>) 
         seed,
         process_noise: noise,
         threads,
+        verify: true,
     };
     simulate(s, &job, &|_| {}).unwrap()
 }

@@ -266,7 +266,9 @@ fn project_with(
 ) -> (Vec<f64>, bool) {
     let overflow = sample_params_with(s, uniforms, params).is_err();
     let mut out = vec![0.0; (s.horizon() + 1) * (s.levels.len() + 5)];
-    engine::project(s, params, &mut Expected, &mut out);
+    // Without verification the projection reports no error; overflowing draws are
+    // flagged to the caller instead.
+    let _ = engine::project(s, params, &mut Expected, &mut out, false);
     (out, overflow)
 }
 

@@ -15,6 +15,7 @@ pub use figures::{write_figures, REPORT_FILE};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 use crate::stats::Summary;
 
@@ -107,11 +108,15 @@ impl Staging {
         let name = dest
             .file_name()
             .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+        recover_stale(&parent, &name, dest);
         let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        let mut active = active_staging();
         if tmp.exists() {
             fs::remove_dir_all(&tmp).map_err(|e| OutputError::io(&tmp, &e))?;
         }
         fs::create_dir(&tmp).map_err(|e| OutputError::io(&tmp, &e))?;
+        active.push(tmp.clone());
+        drop(active);
         Ok(Staging {
             tmp,
             dest: dest.to_path_buf(),
@@ -138,6 +143,9 @@ impl Staging {
                 .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned()),
             std::process::id()
         ));
+        // An interrupt waits until both renames are done (see `remove_on_interrupt`).
+        let mut active = active_staging();
+        active.retain(|p| p != &self.tmp);
         let had_old = self.dest.exists();
         if had_old {
             fs::rename(&self.dest, &old).map_err(|e| OutputError::io(&self.dest, &e))?;
@@ -163,9 +171,153 @@ impl Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
+            let mut active = active_staging();
             let _ = fs::remove_dir_all(&self.tmp);
+            active.retain(|p| p != &self.tmp);
         }
     }
+}
+
+/// Staging folders of this process that are not yet committed.
+static ACTIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn active_staging() -> MutexGuard<'static, Vec<PathBuf>> {
+    ACTIVE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Makes Ctrl-C, SIGTERM and SIGHUP remove this process's staging folders and exit with
+/// code 1, so an interrupted run leaves earlier results as they were and no partial
+/// folder. An interrupt during [`Staging::commit`] waits for its two renames to finish.
+/// (A `kill -9` cannot be caught: its staging folder is removed by the next run that
+/// writes beside it.)
+///
+/// # Errors
+/// A message when the handler cannot be installed (for example, installed twice).
+pub fn remove_on_interrupt() -> Result<(), String> {
+    ctrlc::set_handler(|| {
+        let active = active_staging();
+        for p in active.iter() {
+            let _ = fs::remove_dir_all(p);
+        }
+        eprintln!("error: interrupted; no results were written and earlier results are unchanged");
+        std::process::exit(1);
+    })
+    .map_err(|e| e.to_string())
+}
+
+/// Cleans up after runs that died without cleaning up (`kill -9`, power loss): removes
+/// `.NAME.partial-PID` (and `--replay`'s `.NAME.replay-PID`) folders of processes that no
+/// longer exist, and restores
+/// `.NAME.old-PID` (earlier results moved aside between the two renames of a commit) when
+/// `dest` is missing, or removes it when `dest` is in place.
+fn recover_stale(parent: &Path, name: &str, dest: &Path) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file_name.strip_prefix(&format!(".{name}.")) else {
+            continue;
+        };
+        let (kind, pid) = match rest.split_once('-') {
+            Some((kind @ ("partial" | "old" | "replay"), pid)) => match pid.parse::<u32>() {
+                Ok(pid) => (kind, pid),
+                Err(_) => continue,
+            },
+            _ => continue,
+        };
+        if pid == std::process::id() || process_alive(pid) {
+            continue;
+        }
+        let path = entry.path();
+        if kind == "old" && !dest.exists() {
+            let _ = fs::rename(&path, dest);
+        } else {
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
+}
+
+/// Tells whether a process exists (signal 0 probes without sending anything).
+#[cfg(unix)]
+fn process_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: kill with signal 0 only checks for the process; it has no effect.
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// Without a way to probe processes, other processes' folders are left alone.
+#[cfg(not(unix))]
+fn process_alive(_pid: u32) -> bool {
+    true
+}
+
+/// Estimates the bytes of the tables and `summary.json` for a summary of `years` years,
+/// `metrics` metrics and `targets` targets, with a margin for charts.
+pub fn estimate_bytes(years: usize, metrics: usize, targets: usize) -> u64 {
+    let cells = (years * metrics) as u64;
+    // A projection row is ~200 bytes of CSV and ~400 of JSON; the central path adds one
+    // number per cell in both; targets add a row per target and year.
+    let tables = cells * (200 + 400 + 2 * 25) + (targets * years) as u64 * 300;
+    const CHARTS: u64 = 4 << 20;
+    tables + tables / 4 + CHARTS
+}
+
+/// Refuses to start when the file system holding `dest` has less free space than the
+/// results need.
+///
+/// # Errors
+/// [`OutputError`] with the estimate and the free space in MiB.
+pub fn check_space(dest: &Path, needed: u64) -> Result<(), OutputError> {
+    let Some(free) = free_bytes(dest) else {
+        return Ok(());
+    };
+    if needed > free {
+        const MIB: f64 = (1 << 20) as f64;
+        return Err(OutputError {
+            path: dest.to_path_buf(),
+            message: format!(
+                "refusing to start: the results need about {:.1} MiB but only {:.1} MiB is free there; free some space or choose another --out",
+                needed as f64 / MIB,
+                free as f64 / MIB
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Returns the free bytes (for an unprivileged user) of the file system holding the
+/// nearest existing ancestor of `path`.
+#[cfg(unix)]
+fn free_bytes(path: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut p = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().ok()?.join(path)
+    };
+    while !p.exists() {
+        p = p.parent()?.to_path_buf();
+    }
+    let c = std::ffi::CString::new(p.as_os_str().as_bytes()).ok()?;
+    // SAFETY: `c` is a valid NUL-terminated path and `stat` a properly sized buffer that
+    // statvfs fills on success; it is read only then.
+    unsafe {
+        let mut stat: libc::statvfs = std::mem::zeroed();
+        if libc::statvfs(c.as_ptr(), &mut stat) != 0 {
+            return None;
+        }
+        #[allow(clippy::unnecessary_cast)] // the field types differ between platforms
+        Some((stat.f_bavail as u64).saturating_mul(stat.f_frsize as u64))
+    }
+}
+
+#[cfg(not(unix))]
+fn free_bytes(_path: &Path) -> Option<u64> {
+    None
 }
 
 /// Tells whether an existing path may be replaced by new results.

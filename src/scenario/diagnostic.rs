@@ -129,13 +129,12 @@ pub(crate) fn with_suggestion(message: &str) -> String {
 }
 
 /// Finds the dotted key path of the innermost key or value whose span holds `offset`.
-pub(crate) fn key_path_at(text: &str, offset: usize) -> String {
-    let Ok(doc) = toml_edit::Document::parse(text) else {
-        return String::new();
-    };
+/// `None` when the text is not valid TOML.
+pub(crate) fn key_path_at(text: &str, offset: usize) -> Option<String> {
+    let doc = toml_edit::Document::parse(text).ok()?;
     let mut path = Vec::new();
     table_path(doc.as_table(), offset, &mut path);
-    path.join(".")
+    Some(path.join("."))
 }
 
 fn contains(span: Option<Range<usize>>, offset: usize) -> bool {
@@ -226,9 +225,9 @@ mod tests {
     fn key_paths_reach_nested_and_array_tables() {
         let text = "[attrition]\njunior = { dist = \"beta\", mean = 0.1, sd = 2 }\n\n[[inflow]]\nname = \"a\"\n[[inflow]]\nname = \"b\"\nsplit = { senior = 1.5 }\n";
         let sd = text.find("sd = 2").unwrap() + 5;
-        assert_eq!(key_path_at(text, sd), "attrition.junior.sd");
+        assert_eq!(key_path_at(text, sd).unwrap(), "attrition.junior.sd");
         let split = text.find("1.5").unwrap();
-        assert_eq!(key_path_at(text, split), "inflow[2].split.senior");
+        assert_eq!(key_path_at(text, split).unwrap(), "inflow[2].split.senior");
     }
 
     #[test]

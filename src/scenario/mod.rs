@@ -18,7 +18,7 @@ pub use lever::{
     apply_all, find, levers, parse_assignment, Lever, LeverError, LeverKind, ParamRef,
 };
 pub use param::{uniform, Bound, Dist, Param, Value, Vary};
-pub use validate::{MAX_HORIZON, MAX_LEVELS, MAX_PEOPLE, MAX_RUNS};
+pub use validate::{MAX_FILE_BYTES, MAX_HORIZON, MAX_LEVELS, MAX_PEOPLE, MAX_RUNS};
 
 /// A validated scenario.
 #[derive(Debug, Clone, PartialEq)]
@@ -254,15 +254,22 @@ impl Scenario {
 /// UTF-8, TOML syntax, wrong types, unknown or missing keys, and every model rule.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| ScenarioError {
+    let fail = |message: String| ScenarioError {
         file: file.clone(),
         diagnostics: vec![Diagnostic {
             line: 0,
             column: 0,
             key: String::new(),
-            message: format!("cannot read the file: {e}"),
+            message,
         }],
-    })?;
+    };
+    // Refuse an oversized file before reading it into memory.
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.is_file() && meta.len() > MAX_FILE_BYTES {
+            return Err(fail(validate::too_large(meta.len())));
+        }
+    }
+    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
     let default_name = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())

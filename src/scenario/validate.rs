@@ -24,6 +24,9 @@ pub const MAX_HORIZON: i64 = 1_000;
 pub const MAX_LEVELS: usize = 1_000;
 /// Largest accepted stock of one level, or inflow amount.
 pub const MAX_PEOPLE: f64 = 1e12;
+/// Largest accepted scenario file: real scenarios are a few kilobytes, and a limit keeps
+/// a mistaken path (a log, a data dump) from exhausting memory.
+pub const MAX_FILE_BYTES: u64 = 8 << 20;
 /// Tolerance on a split's sum.
 const SPLIT_TOLERANCE: f64 = 1e-6;
 /// Tolerance on the sum of central rates out of a level.
@@ -53,6 +56,9 @@ pub(crate) fn parse(
             message,
         }],
     };
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(fail(0, 0, "", too_large(bytes.len() as u64)));
+    }
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -79,10 +85,42 @@ pub(crate) fn parse(
     let raw: RawScenario = match toml::from_str(text) {
         Ok(raw) => raw,
         Err(e) => {
+            // serde stops at the first unknown key: find them all, at every level, and
+            // report them together with the first other problem.
+            let unknown = toml_edit::Document::parse(text)
+                .map(|doc| unknown_keys(&doc, &Positions::new(text)))
+                .unwrap_or_default();
+            if !unknown.is_empty() {
+                let mut diagnostics = unknown;
+                if !e.message().starts_with("unknown field") {
+                    let offset = e.span().map_or(0, |s| s.start);
+                    let (line, column) = Positions::new(text).at(offset);
+                    diagnostics.push(Diagnostic {
+                        line,
+                        column,
+                        key: key_path_at(text, offset).unwrap_or_default(),
+                        message: plain_words(e.message().trim(), "", text, offset),
+                    });
+                }
+                diagnostics.sort_by_key(|d| (d.line, d.column));
+                diagnostics.dedup();
+                return Err(ScenarioError {
+                    file: file.to_string(),
+                    diagnostics,
+                });
+            }
             let offset = e.span().map_or(0, |s| s.start);
             let (line, column) = Positions::new(text).at(offset);
-            let key = key_path_at(text, offset);
-            let message = with_suggestion(e.message().trim());
+            // A syntax error leaves no document to find the key in: read it off the text.
+            let parsed = key_path_at(text, offset);
+            let syntax = parsed.is_none();
+            let key = parsed.unwrap_or_else(|| syntax_key_path(text, offset));
+            let message = plain_words(&with_suggestion(e.message().trim()), &key, text, offset);
+            let message = if syntax {
+                format!("TOML syntax error: {message}")
+            } else {
+                message
+            };
             return Err(fail(line, column, &key, message));
         }
     };
@@ -103,6 +141,14 @@ pub(crate) fn parse(
             })
         }
     }
+}
+
+/// Says that a file of `bytes` bytes is over [`MAX_FILE_BYTES`].
+pub(crate) fn too_large(bytes: u64) -> String {
+    format!(
+        "the file is {bytes} bytes; a scenario may be at most {MAX_FILE_BYTES} bytes ({} MiB): is this the right file?",
+        MAX_FILE_BYTES >> 20
+    )
 }
 
 struct Checker<'a> {
@@ -406,7 +452,7 @@ impl Checker<'_> {
             let x = *v.get_ref();
             let key = format!("initial.{}", k.get_ref());
             if !x.is_finite() || x < 0.0 || x.fract() != 0.0 || x > MAX_PEOPLE {
-                self.err(&v.span(), key, format!("{x} is not a valid stock; expected a whole number of people from 0 to {MAX_PEOPLE:e}"));
+                self.err(&v.span(), key, format!("{} is not a valid stock; expected a whole number of people from 0 to {MAX_PEOPLE:e}", num(x)));
             } else {
                 stock[l] = Some(x);
             }
@@ -452,7 +498,7 @@ impl Checker<'_> {
             self.missing(
                 &(0..0),
                 section,
-                &format!("a [{section}] table with the yearly share of each level {what}"),
+                &format!("the [{section}] table with the yearly share of each level {what}"),
             );
             return None;
         };
@@ -691,6 +737,31 @@ impl Checker<'_> {
                 }
             }
         };
+        if let (Some(p), Some(first), Some(last), Some(g), Some(gs)) =
+            (&per_year, first_year, last_year, growth, &f.growth)
+        {
+            // Growth compounds: bound the largest yearly amount so stocks stay finite.
+            let base_amount = (first..=last).map(|y| p.central_in(y)).fold(0.0, f64::max);
+            let factor = (1.0 + g).max(1.0).powi(last - first);
+            let peak = base_amount * factor;
+            if factor > MAX_PEOPLE || peak > MAX_PEOPLE {
+                let times = if factor.is_finite() {
+                    format!("{factor:.3e}")
+                } else {
+                    "more than 1e308".into()
+                };
+                self.err(
+                    &gs.span(),
+                    format!("{base}.growth"),
+                    format!(
+                        "growth {g} from {first} to {last} multiplies the inflow by {times}; \
+                         expected at most {MAX_PEOPLE:e} people per year and a factor of at most \
+                         {MAX_PEOPLE:e}: lower the growth or the last_year"
+                    ),
+                );
+                return None;
+            }
+        }
         Some(Inflow {
             name: name?,
             per_year: per_year?,
@@ -1063,7 +1134,7 @@ impl Checker<'_> {
         self.err(
             span,
             key,
-            format!("{x} is out of range; expected {expected}"),
+            format!("{} is out of range; expected {expected}", num(x)),
         );
         None
     }
@@ -1162,7 +1233,7 @@ impl Checker<'_> {
                     format!("{key}.{field}"),
                     format!(
                         "`{field}` is not a parameter of the {name} distribution, which takes {}",
-                        one_of(wanted)
+                        all_of(wanted)
                     ),
                 );
                 ok = false;
@@ -1187,10 +1258,10 @@ impl Checker<'_> {
                 }
                 Some((x, _)) => vals.push(x),
                 None => {
-                    self.missing(
+                    self.err(
                         span,
-                        &format!("{key}.{f}"),
-                        &format!("the {name} distribution takes {}", one_of(wanted)),
+                        format!("{key}.{f}"),
+                        format!("missing; the {name} distribution needs {}", all_of(wanted)),
                     );
                     ok = false;
                 }
@@ -1201,12 +1272,31 @@ impl Checker<'_> {
             Some(v) if v.get_ref() == "yearly" => Vary::Yearly,
             Some(v) if v.get_ref() == "run" => Vary::Run,
             Some(v) => {
-                self.err(&v.span(), format!("{key}.vary"), format!("unknown `{}`; expected \"yearly\" (drawn every year) or \"run\" (once per run, the default)", v.get_ref()));
+                self.err(&v.span(), format!("{key}.vary"), format!("unknown value `{}`; expected \"yearly\" (drawn every year) or \"run\" (once per run, the default)", v.get_ref()));
                 return None;
             }
         };
         if !ok {
             return None;
+        }
+        if bound == Bound::Amount {
+            // Bounded draws keep every stock, sum and square of a run finite.
+            for f in wanted {
+                if let Some((x, s)) = get(f).filter(|(x, _)| *x > MAX_PEOPLE) {
+                    self.err(
+                        &s,
+                        format!("{key}.{f}"),
+                        format!(
+                            "{} is too large; expected at most {MAX_PEOPLE:e} people per year",
+                            num(x)
+                        ),
+                    );
+                    ok = false;
+                }
+            }
+            if !ok {
+                return None;
+            }
         }
         let upper = bound.upper();
         let range = match bound {
@@ -1392,4 +1482,237 @@ fn table_fields(t: &RawParamTable) -> Vec<(&'static str, Range<usize>)> {
         v.push(("by_year", s.span()));
     }
     v
+}
+
+/// Formats a number for a message: plainly, or in exponent form when it is very large or
+/// very small.
+fn num(x: f64) -> String {
+    if x.is_finite() && (x.abs() >= 1e15 || (x != 0.0 && x.abs() < 1e-9)) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
+}
+
+/// Formats a list of names as "`a`, `b` and `c`".
+fn all_of(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.len() {
+        0 | 1 => quoted.concat(),
+        n => format!("{} and {}", quoted[..n - 1].join(", "), quoted[n - 1]),
+    }
+}
+
+/// Rewrites a TOML parser or serde message in the user's words: TOML type names instead
+/// of Rust's, the key of a duplicate, a hint for Chinese bare keys.
+fn plain_words(message: &str, key: &str, text: &str, offset: usize) -> String {
+    if message == "duplicate key" {
+        let name = key.rsplit('.').next().unwrap_or(key);
+        let name = name.split('[').next().unwrap_or(name);
+        let start = text
+            .get(..offset)
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |i| i + 1);
+        let line = text.get(start..).unwrap_or("").trim_start();
+        let hint = if line.starts_with("[[") {
+            format!(" (a list of tables repeats `[[{name}]]` before each item)")
+        } else {
+            String::new()
+        };
+        return format!("`{name}` is defined twice; a key or table may appear only once{hint}");
+    }
+    let mut m = message
+        .replace("invalid type: ", "wrong type: ")
+        .replace("expected f64", "expected a number")
+        .replace("expected i64", "expected a whole number")
+        .replace("expected a map", "expected a table")
+        .replace(
+            "expected a sequence",
+            "expected an array such as [\"a\", \"b\"]",
+        )
+        .replace("floating point `", "decimal number `");
+    if let Some(stripped) = m.strip_suffix(", expected nothing") {
+        m = stripped.to_string();
+    }
+    if m.starts_with("invalid unquoted key") {
+        // A bare key is ASCII only; level names in Chinese are common keys.
+        m.push_str("; quote a key with other characters, e.g. \"高级工\" = 110500");
+    }
+    m
+}
+
+/// Reads the key path at `offset` off the text of a file that does not parse: the
+/// nearest table header above (`[[inflow]]` counted as `inflow[N]`) and the key of the
+/// offending line.
+fn syntax_key_path(text: &str, offset: usize) -> String {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("").trim();
+    let header = |l: &str| -> Option<(String, bool)> {
+        if let Some(rest) = l.strip_prefix("[[") {
+            Some((rest.split("]]").next()?.trim().to_string(), true))
+        } else {
+            let rest = l.strip_prefix('[')?;
+            Some((rest.split(']').next()?.trim().to_string(), false))
+        }
+    };
+    let mut table = String::new();
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for l in text[..line_start].lines() {
+        if let Some((name, array)) = header(l.trim()) {
+            table = if array {
+                let n = counts.entry(name.clone()).or_default();
+                *n += 1;
+                format!("{name}[{n}]")
+            } else {
+                name
+            };
+        }
+    }
+    if let Some((name, _)) = header(line) {
+        return name;
+    }
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim().trim_matches('"').to_string())
+        .filter(|k| !k.is_empty() && !k.starts_with('#'));
+    match (table.is_empty(), key) {
+        (_, None) => table,
+        (true, Some(k)) => k,
+        (false, Some(k)) => format!("{table}.{k}"),
+    }
+}
+
+/// Keys of each table of the scenario file, in the order of `raw.rs` (and of messages).
+const TOP_KEYS: &[&str] = &[
+    "name",
+    "title",
+    "start_year",
+    "end_year",
+    "levels",
+    "high_skill_from",
+    "initial",
+    "attrition",
+    "upgrade",
+    "transition",
+    "inflow",
+    "monte_carlo",
+    "target",
+];
+const TRANSITION_KEYS: &[&str] = &["from", "to", "rate"];
+const INFLOW_KEYS: &[&str] = &[
+    "name",
+    "per_year",
+    "split",
+    "first_year",
+    "last_year",
+    "growth",
+    "from",
+];
+const MONTE_CARLO_KEYS: &[&str] = &["runs", "seed", "process_noise"];
+const TARGET_KEYS: &[&str] = &["name", "metric", "year", "at_least", "at_most", "through"];
+const PARAM_KEYS: &[&str] = &[
+    "dist", "mean", "sd", "min", "mode", "max", "vary", "by_year",
+];
+
+/// Finds every unknown key of a parsed document, at every nesting level, with
+/// "did you mean" suggestions.
+fn unknown_keys(doc: &toml_edit::Document<&str>, pos: &Positions) -> Vec<Diagnostic> {
+    use toml_edit::{Item, TableLike};
+
+    fn tables(item: &Item) -> Vec<&dyn TableLike> {
+        match item {
+            Item::ArrayOfTables(a) => a.iter().map(|t| t as &dyn TableLike).collect(),
+            Item::Value(toml_edit::Value::Array(a)) => a
+                .iter()
+                .filter_map(|v| v.as_inline_table())
+                .map(|t| t as &dyn TableLike)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+    fn fields(
+        t: &dyn TableLike,
+        path: &str,
+        known: &[&str],
+        pos: &Positions,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        for (k, _) in t.iter() {
+            if known.contains(&k) {
+                continue;
+            }
+            let (line, column) = t
+                .key(k)
+                .and_then(|key| key.span())
+                .map_or((0, 0), |s| pos.at(s.start));
+            let mut message = format!("unknown key `{k}`; expected {}", one_of(known));
+            if let Some(s) = suggest(k, known.iter().copied()) {
+                message.push_str(&format!(" (did you mean `{s}`?)"));
+            }
+            let key = if path.is_empty() {
+                k.to_string()
+            } else {
+                format!("{path}.{k}")
+            };
+            out.push(Diagnostic {
+                line,
+                column,
+                key,
+                message,
+            });
+        }
+    }
+    fn param(item: &Item, path: &str, pos: &Positions, out: &mut Vec<Diagnostic>) {
+        let Some(t) = item.as_table_like() else {
+            return;
+        };
+        fields(t, path, PARAM_KEYS, pos, out);
+        if let Some(by_year) = t.get("by_year").and_then(Item::as_table_like) {
+            for (year, v) in by_year.iter() {
+                param(v, &format!("{path}.by_year.{year}"), pos, out);
+            }
+        }
+    }
+
+    let mut out = Vec::new();
+    let top = doc.as_table();
+    fields(top, "", TOP_KEYS, pos, &mut out);
+    for (k, item) in top.iter() {
+        match k {
+            "attrition" | "upgrade" => {
+                if let Some(t) = item.as_table_like() {
+                    for (level, v) in t.iter() {
+                        param(v, &format!("{k}.{level}"), pos, &mut out);
+                    }
+                }
+            }
+            "monte_carlo" => {
+                if let Some(t) = item.as_table_like() {
+                    fields(t, k, MONTE_CARLO_KEYS, pos, &mut out);
+                }
+            }
+            "transition" | "inflow" | "target" => {
+                let known = match k {
+                    "transition" => TRANSITION_KEYS,
+                    "inflow" => INFLOW_KEYS,
+                    _ => TARGET_KEYS,
+                };
+                for (i, t) in tables(item).into_iter().enumerate() {
+                    let base = format!("{k}[{}]", i + 1);
+                    fields(t, &base, known, pos, &mut out);
+                    for p in ["rate", "per_year"] {
+                        if let Some(v) = t.get(p).filter(|_| k != "target") {
+                            param(v, &format!("{base}.{p}"), pos, &mut out);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }

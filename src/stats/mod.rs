@@ -69,6 +69,9 @@ pub struct Summary {
     /// Per target, the histogram of its tested value across runs (for the charts).
     #[serde(default)]
     pub distributions: Vec<TargetDistribution>,
+    /// How the results were produced (scenario hash, command line), for `--replay`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<crate::audit::Audit>,
 }
 
 /// Statistics of one metric in one year (a row of `projection.csv`).
@@ -305,6 +308,7 @@ pub fn summarize(scenario: &Scenario, sim: &Simulation, seed: u64, process_noise
             .iter()
             .map(|t| target_distribution(scenario, sim, t))
             .collect(),
+        audit: None,
     }
 }
 
@@ -372,6 +376,79 @@ fn target_rows(
         })
         .collect();
     (row, years)
+}
+
+/// Checks a summary's invariants: every number finite, quantiles in order
+/// (p05 <= p10 <= ... <= p95), probabilities in [0, 1] inside their intervals.
+///
+/// # Errors
+/// The first violation found, described.
+pub fn verify(summary: &Summary) -> Result<(), String> {
+    let finite = |x: &f64| x.is_finite();
+    for r in &summary.projection {
+        let qs = [r.p05, r.p10, r.p25, r.p50, r.p75, r.p90, r.p95];
+        let all = [r.mean, r.sd].into_iter().chain(qs).flatten();
+        if !all.clone().all(|x| finite(&x)) {
+            return Err(format!(
+                "{} {}: a statistic is not finite",
+                r.metric, r.year
+            ));
+        }
+        let qs: Vec<f64> = qs.into_iter().flatten().collect();
+        // Interpolated quantiles of sorted data are ordered, up to one rounding step.
+        if qs
+            .windows(2)
+            .any(|w| w[0] > w[1] + 1e-9 * w[1].abs().max(1.0))
+        {
+            return Err(format!(
+                "{} {}: quantiles out of order {qs:?}",
+                r.metric, r.year
+            ));
+        }
+        if r.sd.is_some_and(|sd| sd < 0.0) {
+            return Err(format!("{} {}: negative sd", r.metric, r.year));
+        }
+    }
+    for r in &summary.central {
+        let cells = [
+            r.total,
+            r.high_skill,
+            r.high_skill_added,
+            r.high_skill_net_change,
+        ];
+        if !cells
+            .iter()
+            .chain(&r.levels)
+            .chain(&r.high_skill_share)
+            .all(finite)
+            || r.levels.iter().any(|x| *x < 0.0)
+        {
+            return Err(format!(
+                "central path {}: a value is negative or not finite",
+                r.year
+            ));
+        }
+    }
+    let probability = |p: f64| (0.0..=1.0).contains(&p);
+    for r in &summary.targets {
+        let inside = r.ci_low <= r.probability + 1e-12 && r.probability <= r.ci_high + 1e-12;
+        let values = r.central_value.iter().chain(&r.p50).all(finite);
+        if !(probability(r.probability) && inside && values) {
+            return Err(format!(
+                "target `{}`: probability or interval invalid",
+                r.target
+            ));
+        }
+    }
+    for r in &summary.target_years {
+        if !(probability(r.p_holds) && probability(r.p_held_by) && r.p_holds <= r.p_held_by) {
+            return Err(format!(
+                "target `{}` in {}: probabilities invalid",
+                r.target, r.year
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
