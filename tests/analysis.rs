@@ -4,21 +4,15 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use talentsim::analysis::sensitivity::{analyse, Explained, Settings};
 use talentsim::analysis::sweep::{parse_axis, sweep};
 use talentsim::engine::Job;
 use talentsim::scenario::{find, parse_bytes, Metric, Scenario};
 
-const BIN: &str = env!("CARGO_BIN_EXE_talentsim");
-
-fn talentsim(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::talentsim;
 
 fn ok(o: &Output) {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

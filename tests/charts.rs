@@ -4,23 +4,13 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use talentsim::chart::{self, Lang};
 
-const BIN: &str = env!("CARGO_BIN_EXE_talentsim");
+mod common;
+use common::{stderr, talentsim};
+
 const ZH_TITLE: &str = "张家港市技能人才预测";
-
-fn talentsim(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn baseline() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/zhangjiagang-baseline.toml")

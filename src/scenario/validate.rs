@@ -634,18 +634,8 @@ impl Checker<'_> {
             let span = f.span();
             match self.inflow(f.get_ref(), &span, &base, levels, horizon) {
                 Some(inflow) => {
-                    if !names.insert(inflow.name.clone()) {
-                        let s = f.get_ref().name.as_ref().map_or(span.clone(), |n| n.span());
-                        self.err(
-                            &s,
-                            format!("{base}.name"),
-                            format!(
-                                "a second inflow named `{}`; names must be unique",
-                                inflow.name
-                            ),
-                        );
-                        ok = false;
-                    }
+                    let at = f.get_ref().name.as_ref().map_or(span.clone(), |n| n.span());
+                    ok &= self.unique_name(&mut names, &inflow.name, &at, &base, "inflow");
                     out.push(inflow);
                 }
                 None => ok = false,
@@ -654,15 +644,15 @@ impl Checker<'_> {
         ok.then_some(out)
     }
 
-    fn inflow(
+    /// Checks the required, non-empty `name` of the table at `base`.
+    fn required_name(
         &mut self,
-        f: &RawInflow,
+        name: Option<&Spanned<String>>,
         span: &Range<usize>,
         base: &str,
-        levels: &[String],
-        horizon: Option<Horizon>,
-    ) -> Option<Inflow> {
-        let name = match &f.name {
+        example: &str,
+    ) -> Option<String> {
+        match name {
             Some(n) if !n.get_ref().trim().is_empty() => Some(n.get_ref().clone()),
             Some(n) => {
                 self.err(
@@ -673,14 +663,46 @@ impl Checker<'_> {
                 None
             }
             None => {
-                self.missing(
-                    span,
-                    &format!("{base}.name"),
-                    "a name for this inflow, e.g. \"vocational colleges\"",
-                );
+                self.missing(span, &format!("{base}.name"), example);
                 None
             }
-        };
+        }
+    }
+
+    /// Records `name` among the `kind` names seen so far; reports a second use at `at`.
+    fn unique_name(
+        &mut self,
+        names: &mut HashSet<String>,
+        name: &str,
+        at: &Range<usize>,
+        base: &str,
+        kind: &str,
+    ) -> bool {
+        if names.insert(name.to_string()) {
+            return true;
+        }
+        self.err(
+            at,
+            format!("{base}.name"),
+            format!("a second {kind} named `{name}`; names must be unique"),
+        );
+        false
+    }
+
+    fn inflow(
+        &mut self,
+        f: &RawInflow,
+        span: &Range<usize>,
+        base: &str,
+        levels: &[String],
+        horizon: Option<Horizon>,
+    ) -> Option<Inflow> {
+        let name = self.required_name(
+            f.name.as_ref(),
+            span,
+            base,
+            "a name for this inflow, e.g. \"vocational colleges\"",
+        );
         let per_year = match &f.per_year {
             Some(p) => self.param(p, &format!("{base}.per_year"), Bound::Amount, horizon, true),
             None => {
@@ -913,17 +935,8 @@ impl Checker<'_> {
             let base = format!("target[{}]", i + 1);
             match self.target(t.get_ref(), &t.span(), &base, levels, horizon) {
                 Some(target) => {
-                    if !names.insert(target.name.clone()) {
-                        self.err(
-                            &t.span(),
-                            format!("{base}.name"),
-                            format!(
-                                "a second target named `{}`; names must be unique",
-                                target.name
-                            ),
-                        );
-                        ok = false;
-                    }
+                    let at = t.get_ref().name.as_ref().map_or(t.span(), |n| n.span());
+                    ok &= self.unique_name(&mut names, &target.name, &at, &base, "target");
                     out.push(target);
                 }
                 None => ok = false,
@@ -940,25 +953,12 @@ impl Checker<'_> {
         levels: &[String],
         horizon: Option<Horizon>,
     ) -> Option<Target> {
-        let name = match &t.name {
-            Some(n) if !n.get_ref().trim().is_empty() => Some(n.get_ref().clone()),
-            Some(n) => {
-                self.err(
-                    &n.span(),
-                    format!("{base}.name"),
-                    "expected a non-empty name",
-                );
-                None
-            }
-            None => {
-                self.missing(
-                    span,
-                    &format!("{base}.name"),
-                    "a name such as \"High-skill share at least 40% in 2026\"",
-                );
-                None
-            }
-        };
+        let name = self.required_name(
+            t.name.as_ref(),
+            span,
+            base,
+            "a name such as \"High-skill share at least 40% in 2026\"",
+        );
         let metric = match &t.metric {
             Some(m) => {
                 let found = Metric::parse(m.get_ref(), levels);
