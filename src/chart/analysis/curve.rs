@@ -145,7 +145,11 @@ pub(crate) fn earliest<'a>(r: &Solve, fx: &'a Fx) -> Option<Curve<'a>> {
         Some(year) => vec![Mark {
             at: f64::from(year),
             range: None,
-            up_to: 1.0,
+            up_to: e
+                .years
+                .iter()
+                .find(|y| y.year == year)
+                .map_or(e.requested, |y| y.probability.probability),
             text: w
                 .earliest_found
                 .replace("{p}", &p)
@@ -223,11 +227,7 @@ pub(crate) fn sweep<'a>(r: &Sweep, fx: &'a Fx) -> Curve<'a> {
             .iter()
             .map(|&at| Level {
                 at,
-                text: if at < 0.75 {
-                    w.contour_50.into()
-                } else {
-                    w.contour_90.into()
-                },
+                text: w.level_line.replace("{p}", &format::percent_exact(at)),
                 dashed: at < 0.75,
             })
             .collect(),

@@ -39,6 +39,27 @@ fn half_step(values: &[f64]) -> f64 {
         / 2.0
 }
 
+/// Returns the tick labels of grid values, with as few decimals as show them exactly
+/// (up to two beyond the unit's usual).
+fn grid_labels(values: &[f64], unit: Unit) -> Vec<String> {
+    let scale = if unit == Unit::Percent { 100.0 } else { 1.0 };
+    let decimals = (0..3)
+        .find(|&d| {
+            let f = 10f64.powi(d as i32);
+            values
+                .iter()
+                .all(|v| ((v * scale * f).round() - v * scale * f).abs() < 1e-6)
+        })
+        .unwrap_or(3);
+    values
+        .iter()
+        .map(|&v| match unit {
+            Unit::Percent => format::percent(v, decimals),
+            Unit::Count => format::grouped(v, decimals),
+        })
+        .collect()
+}
+
 impl Figure for Heatmap<'_> {
     fn name(&self) -> String {
         "sweep".into()
@@ -73,11 +94,14 @@ impl Figure for Heatmap<'_> {
                     &format::probability(r.current.probability),
                 ),
             },
-            Entry {
+        ];
+        let mut legend = legend;
+        if r.rows.iter().any(|row| row.probability.is_none()) {
+            legend.push(Entry {
                 swatch: Swatch::Fill(style::NO_RESULT, 1.0),
                 text: w.invalid_point.into(),
-            },
-        ];
+            });
+        }
         let subtitle = w
             .sweep_subtitle
             .replace("{target}", &r.target)
@@ -108,13 +132,9 @@ impl Figure for Heatmap<'_> {
                 f64::NEG_INFINITY
             }),
         );
-        let (x_span, y_span) = (x_range.1 - x_range.0, y_range.1 - y_range.0);
-        let y_tick_w = ys
+        let y_tick_w = grid_labels(&ys, yu)
             .iter()
-            .map(|y| {
-                area.estimate_text_size(&tick(*y, yu, y_span), &label_style)
-                    .map_or(0, |s| s.0)
-            })
+            .map(|t| area.estimate_text_size(t, &label_style).map_or(0, |s| s.0))
             .max()
             .unwrap_or(0);
         let (plot_w, _) = plot_area.dim_in_pixel();
@@ -140,15 +160,36 @@ impl Figure for Heatmap<'_> {
             .configure_mesh()
             .disable_mesh()
             .axis_style(style::MUTED.stroke_width(1))
-            .x_labels(xs.len().clamp(2, 10))
-            .y_labels(ys.len().clamp(2, 10))
-            .x_label_formatter(&|x| tick(*x, xu, x_span))
-            .y_label_formatter(&|y| tick(*y, yu, y_span))
+            .x_labels(0)
+            .y_labels(0)
             .label_style(label_style.clone())
             .axis_desc_style(axis_style)
             .x_desc(x_desc)
             .y_desc(y_desc)
             .draw()?;
+
+        // Tick labels at the grid values (every k-th where they would crowd).
+        let (x_step, y_step) = (xs.len().div_ceil(10).max(1), ys.len().div_ceil(10).max(1));
+        let gap = (z.tick * 0.4) as i32;
+        let below = label_style.pos(Pos::new(HPos::Center, VPos::Top));
+        let (x_ticks, y_ticks) = (grid_labels(&xs, xu), grid_labels(&ys, yu));
+        for (x, text) in xs.iter().zip(&x_ticks).step_by(x_step) {
+            let (px, py) = chart.backend_coord(&(*x, y_range.0));
+            root.draw(&PathElement::new(
+                vec![(px, py), (px, py + gap)],
+                style::MUTED.stroke_width(1),
+            ))?;
+            root.draw_text(text, &below, (px, py + gap + 2))?;
+        }
+        let left = label_style.pos(Pos::new(HPos::Right, VPos::Center));
+        for (y, text) in ys.iter().zip(&y_ticks).step_by(y_step) {
+            let (px, py) = chart.backend_coord(&(x_range.0, *y));
+            root.draw(&PathElement::new(
+                vec![(px - gap, py), (px, py)],
+                style::MUTED.stroke_width(1),
+            ))?;
+            root.draw_text(text, &left, (px - gap - 2, py))?;
+        }
 
         // Cells, with their value where it fits.
         let cell_px = {
@@ -261,13 +302,13 @@ impl Figure for Heatmap<'_> {
         for t in [0.0, 0.25, 0.5, 0.75, 1.0] {
             let y = bottom - ((bottom - top) as f64 * t).round() as i32;
             bar_area.draw(&PathElement::new(
-                vec![(right, y), (right + 4, y)],
+                vec![(right, y), (right + 5, y)],
                 style::MUTED.stroke_width(1),
             ))?;
             bar_area.draw_text(
                 &tick(t, Unit::Percent, 1.0),
                 &ticks_style,
-                (right + 6, y),
+                (right + 9, y),
             )?;
         }
         root.present()?;
