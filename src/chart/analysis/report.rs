@@ -182,6 +182,7 @@ pub fn sensitivity(r: &Sensitivity, charts: &[Chart], lang: Lang) -> String {
             .iter()
             .find(|v| v.output == first.output && v.year == first.year)
             .and_then(|v| v.sum_first_order)
+            .filter(|sum| (0.0..=1.0).contains(sum))
         {
             summary.push(w.s_first_sum.replace("{sum}", &format::percent(sum, 0)));
         }
@@ -393,14 +394,8 @@ pub fn sweep(r: &Sweep, charts: &[Chart], lang: Lang) -> String {
         }
     }
     for level in CONTOUR_LEVELS {
+        let mut parts = Vec::new();
         for yv in &ys {
-            let at = match (&y, yv) {
-                (Some((_, yu, y_name)), Some(v)) => w
-                    .when_y
-                    .replace("{lever}", y_name)
-                    .replace("{value}", &value(*v, *yu)),
-                _ => String::new(),
-            };
             let xs: Vec<String> = r
                 .contours
                 .iter()
@@ -413,22 +408,28 @@ pub fn sweep(r: &Sweep, charts: &[Chart], lang: Lang) -> String {
                 .filter(|row| row.y == *yv)
                 .filter_map(|row| row.probability)
                 .collect();
-            let level_text = format::percent_exact(level);
-            let sentence = if !xs.is_empty() {
-                w.s_sweep_crossing
-                    .replace("{values}", &xs.join(", "))
-                    .replace("{lever}", &x_name)
+            let x = if !xs.is_empty() {
+                xs.join(", ")
             } else if !probabilities.is_empty() && probabilities.iter().all(|&p| p >= level) {
-                w.s_sweep_every.to_string()
+                w.sweep_any.to_string()
             } else {
-                w.s_sweep_never.to_string()
+                w.sweep_none.to_string()
             };
-            summary.push(
-                sentence
-                    .replace("{level}", &level_text)
-                    .replace("{at}", &at),
-            );
+            parts.push(match (&y, yv) {
+                (Some((_, yu, y_name)), Some(v)) => w
+                    .part_when
+                    .replace("{x}", &x)
+                    .replace("{lever}", y_name)
+                    .replace("{value}", &value(*v, *yu)),
+                _ => x,
+            });
         }
+        summary.push(
+            w.s_sweep_level
+                .replace("{lever}", &x_name)
+                .replace("{level}", &format::percent_exact(level))
+                .replace("{parts}", &parts.join("; ")),
+        );
     }
     // Grid: one row per x value, one column per y value.
     let mut xs: Vec<f64> = Vec::new();
@@ -523,8 +524,8 @@ pub fn compare(r: &Comparison, charts: &[Chart], lang: Lang) -> String {
                     .replace("{scenario}", &d.scenario)
                     .replace("{baseline}", &d.baseline)
                     .replace("{diff}", &points(d.difference, w))
-                    .replace("{low}", &points(d.ci_low, w))
-                    .replace("{high}", &points(d.ci_high, w)),
+                    .replace("{low}", &format::grouped(d.ci_low * 100.0, 1))
+                    .replace("{high}", &format::grouped(d.ci_high * 100.0, 1)),
             );
         }
         for t in r.targets.iter().filter(|t| t.target == name) {
