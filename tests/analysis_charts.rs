@@ -39,9 +39,12 @@ fn analyse(args: &[&str], out: &Path, extra: &[&str]) -> PathBuf {
     out.to_path_buf()
 }
 
+/// A command's arguments and the charts it must draw, each with a piece of its title.
+type Case = (Vec<String>, Vec<(&'static str, &'static str)>);
+
 /// The four commands with small settings, and the charts each must draw with a piece of
 /// each chart's title.
-fn commands() -> Vec<(Vec<String>, Vec<(&'static str, &'static str)>)> {
+fn commands() -> Vec<Case> {
     let base = scenario("zhangjiagang-baseline.toml");
     let stress = scenario("zhangjiagang-stress.toml");
     let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
@@ -76,7 +79,10 @@ fn commands() -> Vec<(Vec<String>, Vec<(&'static str, &'static str)>)> {
             ]),
             vec![
                 ("solve", "Probability that the target holds by lever value"),
-                ("earliest_year", "Probability that the target holds, by first year"),
+                (
+                    "earliest_year",
+                    "Probability that the target holds, by first year",
+                ),
             ],
         ),
         (
@@ -108,7 +114,10 @@ fn commands() -> Vec<(Vec<String>, Vec<(&'static str, &'static str)>)> {
         (
             v(&["compare", &base, &stress, "--runs", "100"]),
             vec![
-                ("compare_fan_high_skill_share", "High-skill share: scenarios compared"),
+                (
+                    "compare_fan_high_skill_share",
+                    "High-skill share: scenarios compared",
+                ),
                 ("compare_fan_total", "Skilled workforce: scenarios compared"),
             ],
         ),
@@ -143,7 +152,9 @@ fn check_report(dir: &Path, charts: usize) -> String {
     let html = fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.trim_end().ends_with("</html>"));
-    for banned in ["<script", "src=", "href=", "url(", "@import", "<link", "<img"] {
+    for banned in [
+        "<script", "src=", "href=", "url(", "@import", "<link", "<img",
+    ] {
         assert!(!html.contains(banned), "report.html holds {banned}");
     }
     assert_eq!(html.matches("<svg").count(), charts, "inline charts");
@@ -162,7 +173,11 @@ fn every_analysis_command_draws_its_charts_at_the_requested_size_and_a_report() 
             &["--width", "800", "--height", "500"],
         );
         for (name, title) in &charts {
-            assert_eq!(png_size(&out.join(format!("{name}.png"))), (800, 500), "{name}");
+            assert_eq!(
+                png_size(&out.join(format!("{name}.png"))),
+                (800, 500),
+                "{name}"
+            );
             let svg = svg_text(&out.join(format!("{name}.svg")), 800, 500);
             assert!(svg.contains(title), "{name}.svg lacks its title {title:?}");
         }
@@ -241,11 +256,17 @@ fn lang_zh_labels_analysis_charts_and_report_in_chinese() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = analyse(&args, &dir.path().join("zh"), &["--lang", "zh"]);
     let svg = fs::read_to_string(out.join("sweep.svg")).unwrap();
-    assert!(svg.contains("两个政策变量网格上目标达成的概率"), "Chinese title");
+    assert!(
+        svg.contains("两个政策变量网格上目标达成的概率"),
+        "Chinese title"
+    );
     assert!(svg.contains("晋级率：中级工"), "Chinese lever name");
     let html = check_report(&out, 1);
     assert!(html.contains("<html lang=\"zh-CN\">"));
-    assert!(html.contains("概率达到90%所需的晋级率：中级工"), "Chinese summary");
+    assert!(
+        html.contains("概率达到90%所需的晋级率：中级工"),
+        "Chinese summary"
+    );
 }
 
 #[test]
@@ -259,5 +280,8 @@ fn plot_rejects_an_analysis_json_of_an_unknown_command() {
     let o = talentsim(&["plot", dir.path().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("analysis.json") && err.contains("dance"), "{err}");
+    assert!(
+        err.contains("analysis.json") && err.contains("dance"),
+        "{err}"
+    );
 }

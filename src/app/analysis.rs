@@ -100,7 +100,10 @@ fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), OutputE
 
 /// Draws the charts and report of a result, unless `--no-charts`; before anything is
 /// written, so that a drawing failure leaves earlier results untouched.
-fn figures(c: &Common, a: chart::Analysis) -> Result<Option<(Vec<crate::chart::Chart>, String)>, Error> {
+fn figures(
+    c: &Common,
+    a: chart::Analysis,
+) -> Result<Option<(Vec<crate::chart::Chart>, String)>, Error> {
     if c.no_charts {
         return Ok(None);
     }

@@ -56,7 +56,11 @@ const SEQUENTIAL: [RGBColor; 5] = [
 
 /// Returns the heatmap colour of a value from 0 to 1 (clamped).
 pub fn sequential(t: f64) -> RGBColor {
-    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let x = t * (SEQUENTIAL.len() - 1) as f64;
     let i = (x.floor() as usize).min(SEQUENTIAL.len() - 2);
     let f = x - i as f64;

@@ -42,7 +42,13 @@ impl Figure for CompareFan<'_> {
 
     fn title(&self) -> String {
         let l = self.fx.labels;
-        let start = self.r.projection.iter().map(|p| p.row.year).min().unwrap_or(0);
+        let start = self
+            .r
+            .projection
+            .iter()
+            .map(|p| p.row.year)
+            .min()
+            .unwrap_or(0);
         self.fx
             .words
             .compare_title
@@ -193,10 +199,7 @@ impl Figure for CompareFan<'_> {
                 .filter_map(|q| q.p50.map(|v| (f64::from(q.year), v)))
                 .collect();
             if i % 2 == 0 {
-                chart.draw_series(LineSeries::new(
-                    median,
-                    colour(i).stroke_width(z.line),
-                ))?;
+                chart.draw_series(LineSeries::new(median, colour(i).stroke_width(z.line)))?;
             } else {
                 chart.draw_series(DashedLineSeries::new(
                     median,

@@ -231,7 +231,12 @@ pub(crate) fn padded_range(values: impl IntoIterator<Item = f64>, pad: f64) -> (
 
 /// Returns a metric in words for a chart or sentence ("high-skill share"); a window
 /// output (`<metric> worst <from>-<to>`) says which years.
-pub(crate) fn output_label(output: &str, start_year: i32, labels: &Labels, words: &Words) -> String {
+pub(crate) fn output_label(
+    output: &str,
+    start_year: i32,
+    labels: &Labels,
+    words: &Words,
+) -> String {
     match output.split_once(" worst ") {
         Some((metric, years)) => {
             let (from, to) = years.split_once('-').unwrap_or((years, years));
@@ -263,15 +268,24 @@ fn footer(words: &Words, scenario: &str, runs: u64, seed: u64, version: &str) ->
 pub fn render_sensitivity(r: &Sensitivity, config: &ChartConfig) -> Result<Vec<Chart>, ChartError> {
     prepare(config)?;
     let words = Words::of(config.lang);
-    let fx = Fx::new(config, footer(words, &r.scenario, r.runs, r.seed, &r.version));
+    let fx = Fx::new(
+        config,
+        footer(words, &r.scenario, r.runs, r.seed, &r.version),
+    );
     let mut charts = Vec::new();
     if !r.tornado.is_empty() {
         charts.push(render_figure(&tornado::Tornado { r, fx: &fx }, config)?);
     }
-    if r.sobol.iter().any(|x| x.target_year && x.total_order.is_some()) {
+    if r.sobol
+        .iter()
+        .any(|x| x.target_year && x.total_order.is_some())
+    {
         charts.push(render_figure(&sobol::Sobol { r, fx: &fx }, config)?);
     }
-    if r.sobol.iter().any(|x| x.output == r.metric && x.total_order.is_some()) {
+    if r.sobol
+        .iter()
+        .any(|x| x.output == r.metric && x.total_order.is_some())
+    {
         charts.push(render_figure(&sobol::SobolOverTime { r, fx: &fx }, config)?);
     }
     Ok(charts)
@@ -285,7 +299,10 @@ pub fn render_sensitivity(r: &Sensitivity, config: &ChartConfig) -> Result<Vec<C
 pub fn render_solve(r: &Solve, config: &ChartConfig) -> Result<Vec<Chart>, ChartError> {
     prepare(config)?;
     let words = Words::of(config.lang);
-    let fx = Fx::new(config, footer(words, &r.scenario, r.runs, r.seed, &r.version));
+    let fx = Fx::new(
+        config,
+        footer(words, &r.scenario, r.runs, r.seed, &r.version),
+    );
     let mut charts = Vec::new();
     if let Some(c) = curve::solve(r, &fx) {
         charts.push(render_figure(&c, config)?);
@@ -304,7 +321,10 @@ pub fn render_solve(r: &Solve, config: &ChartConfig) -> Result<Vec<Chart>, Chart
 pub fn render_sweep(r: &Sweep, config: &ChartConfig) -> Result<Vec<Chart>, ChartError> {
     prepare(config)?;
     let words = Words::of(config.lang);
-    let fx = Fx::new(config, footer(words, &r.scenario, r.runs, r.seed, &r.version));
+    let fx = Fx::new(
+        config,
+        footer(words, &r.scenario, r.runs, r.seed, &r.version),
+    );
     let chart = if r.y_lever.is_some() {
         render_figure(&sweep::Heatmap { r, fx: &fx }, config)?
     } else {
@@ -331,11 +351,7 @@ pub fn render_compare(r: &Comparison, config: &ChartConfig) -> Result<Vec<Chart>
     for metric in ["high_skill_share", "total"] {
         if r.projection.iter().any(|p| p.row.metric == metric) {
             charts.push(render_figure(
-                &compare::CompareFan {
-                    r,
-                    fx: &fx,
-                    metric,
-                },
+                &compare::CompareFan { r, fx: &fx, metric },
                 config,
             )?);
         }
@@ -423,7 +439,10 @@ mod tests {
             lever_label("upgrade.intermediate", en, we),
             "Upgrade rate, intermediate"
         );
-        assert_eq!(lever_label("upgrade.intermediate", zh, wz), "晋级率：中级工");
+        assert_eq!(
+            lever_label("upgrade.intermediate", zh, wz),
+            "晋级率：中级工"
+        );
         assert_eq!(
             lever_label("inflow.\"first-time certification\".per_year", en, we),
             "First-time certification (people a year)"
@@ -436,7 +455,10 @@ mod tests {
             lever_label("inflow[5].per_year", en, we),
             "Inflow 5 (people a year)"
         );
-        assert_eq!(lever_label("transition.senior.junior", en, we), "Move, senior → junior");
+        assert_eq!(
+            lever_label("transition.senior.junior", en, we),
+            "Move, senior → junior"
+        );
         assert_eq!(lever_label("odd", en, we), "Odd");
     }
 
@@ -447,7 +469,10 @@ mod tests {
         let long = "digital programme, certification of existing workers (people a year)";
         let short = fit(long, 30, width);
         assert!(width(&short) <= 30, "{short}");
-        assert!(short.starts_with("digital") && short.ends_with("a year)"), "{short}");
+        assert!(
+            short.starts_with("digital") && short.ends_with("a year)"),
+            "{short}"
+        );
         assert!(short.contains('…'));
     }
 }

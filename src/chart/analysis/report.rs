@@ -324,7 +324,10 @@ pub fn solve(r: &Solve, charts: &[Chart], lang: Lang) -> String {
         summary.push(
             w.s_solve_current
                 .replace("{value}", &value(s.current_value, u))
-                .replace("{p}", &format::probability(s.current_probability.probability)),
+                .replace(
+                    "{p}",
+                    &format::probability(s.current_probability.probability),
+                ),
         );
         table = Some(Table {
             header: vec![
@@ -485,7 +488,11 @@ pub fn sweep(r: &Sweep, charts: &[Chart], lang: Lang) -> String {
 /// Formats a difference of probabilities in percentage points, with its sign.
 fn points(d: f64, w: &Words) -> String {
     let x = format::grouped(d * 100.0, 1);
-    let x = if d > 0.0 && x != "0.0" { format!("+{x}") } else { x };
+    let x = if d > 0.0 && x != "0.0" {
+        format!("+{x}")
+    } else {
+        x
+    };
     w.points.replace("{x}", &x)
 }
 

@@ -59,7 +59,9 @@ impl Figure for Sobol<'_> {
         let (r, fx) = (self.r, self.fx);
         let (l, w, z) = (fx.labels, fx.words, &fx.sizes);
         let rows = ranked(r);
-        let output = rows.first().map_or(r.metric.as_str(), |x| x.output.as_str());
+        let output = rows
+            .first()
+            .map_or(r.metric.as_str(), |x| x.output.as_str());
         let year = rows.first().map_or(r.year, |x| x.year);
         let (_, height) = root.dim_in_pixel();
         let (n, _) = rows_that_fit((f64::from(height) * 0.7) as u32, z.tick, rows.len());
@@ -245,7 +247,11 @@ impl Figure for SobolOverTime<'_> {
             years.first().copied().unwrap_or(r.year),
             years.last().copied().unwrap_or(r.year),
         );
-        let all: Vec<f64> = levers.iter().flat_map(|lv| series(lv)).map(|p| p.1).collect();
+        let all: Vec<f64> = levers
+            .iter()
+            .flat_map(|lv| series(lv))
+            .map(|p| p.1)
+            .collect();
         let lo = all.iter().copied().fold(0.0, f64::min);
         let hi = all.iter().copied().fold(0.1, f64::max) * 1.08;
         let span = hi - lo;
@@ -257,10 +263,7 @@ impl Figure for SobolOverTime<'_> {
             .margin_top(z.margin / 2)
             .x_label_area_size((z.tick * 1.6 + z.axis * 1.6) as u32)
             .y_label_area_size(label_w + (z.axis * 2.2) as u32)
-            .build_cartesian_2d(
-                f64::from(first) - 0.25..f64::from(last) + 0.25,
-                lo..hi,
-            )?;
+            .build_cartesian_2d(f64::from(first) - 0.25..f64::from(last) + 0.25, lo..hi)?;
         chart
             .configure_mesh()
             .disable_x_mesh()

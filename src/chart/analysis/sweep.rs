@@ -89,10 +89,9 @@ impl Figure for Heatmap<'_> {
             },
             Entry {
                 swatch: Swatch::Dot(style::VERMILLION),
-                text: w.current_point.replace(
-                    "{p}",
-                    &format::probability(r.current.probability),
-                ),
+                text: w
+                    .current_point
+                    .replace("{p}", &format::probability(r.current.probability)),
             },
         ];
         let mut legend = legend;
@@ -305,11 +304,7 @@ impl Figure for Heatmap<'_> {
                 vec![(right, y), (right + 5, y)],
                 style::MUTED.stroke_width(1),
             ))?;
-            bar_area.draw_text(
-                &tick(t, Unit::Percent, 1.0),
-                &ticks_style,
-                (right + 9, y),
-            )?;
+            bar_area.draw_text(&tick(t, Unit::Percent, 1.0), &ticks_style, (right + 9, y))?;
         }
         root.present()?;
         Ok(())

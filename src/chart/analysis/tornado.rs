@@ -6,8 +6,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    draw_row_label, fit, lever_label, lever_unit, measurer, metric_unit, padded_range, tick,
-    value, Fx, Unit,
+    draw_row_label, fit, lever_label, lever_unit, measurer, metric_unit, padded_range, tick, value,
+    Fx, Unit,
 };
 use crate::analysis::sensitivity::Sensitivity;
 use crate::chart::frame::{self, Entry, Swatch};
@@ -127,7 +127,11 @@ impl Figure for Tornado<'_> {
         let label_w = names
             .iter()
             .map(|t| measure(t))
-            .chain(ranges.iter().map(|t| if two_lines { measure_note(t) } else { 0 }))
+            .chain(
+                ranges
+                    .iter()
+                    .map(|t| if two_lines { measure_note(t) } else { 0 }),
+            )
             .max()
             .unwrap_or(0)
             .min(max_label);
@@ -172,10 +176,7 @@ impl Figure for Tornado<'_> {
 
         for (i, t) in rows.iter().enumerate() {
             let y = n_rows - i as f64 - 0.5;
-            let (lo, hi) = (
-                t.output_low.unwrap_or(base),
-                t.output_high.unwrap_or(base),
-            );
+            let (lo, hi) = (t.output_low.unwrap_or(base), t.output_high.unwrap_or(base));
             // The longer bar first, so that a shorter one on the same side stays visible.
             let mut bars = [(lo, LOW), (hi, HIGH)];
             bars.sort_by(|a, b| (b.0 - base).abs().total_cmp(&(a.0 - base).abs()));
