@@ -182,7 +182,7 @@ pub fn sensitivity(r: &Sensitivity, charts: &[Chart], lang: Lang) -> String {
             .iter()
             .find(|v| v.output == first.output && v.year == first.year)
             .and_then(|v| v.sum_first_order)
-            .filter(|sum| (0.0..=1.0).contains(sum))
+            .filter(|sum| (0.0..=1.2).contains(sum))
         {
             summary.push(w.s_first_sum.replace("{sum}", &format::percent(sum, 0)));
         }
