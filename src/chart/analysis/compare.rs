@@ -61,12 +61,25 @@ impl Figure for CompareFan<'_> {
         let unit = metric_unit(self.metric);
         let colour = |i: usize| SCENARIOS[i % SCENARIOS.len()];
         let rows = |name: &str| -> Vec<&crate::stats::ProjectionRow> {
+            let mut years = Vec::new();
             r.projection
                 .iter()
                 .filter(|p| p.scenario == name && p.row.metric == self.metric)
                 .map(|p| &p.row)
+                .filter(|q| {
+                    let new = !years.contains(&q.year);
+                    years.push(q.year);
+                    new
+                })
                 .collect()
         };
+        // A scenario named twice has one set of rows: it is drawn once.
+        let mut scenarios: Vec<&str> = Vec::new();
+        for s in &r.scenarios {
+            if !scenarios.contains(&s.as_str()) {
+                scenarios.push(s);
+            }
+        }
         let targets: Vec<_> = r
             .definitions
             .iter()
@@ -76,8 +89,7 @@ impl Figure for CompareFan<'_> {
         let (width, _) = root.dim_in_pixel();
         let legend_style = frame::text(z.subtitle, style::INK);
         let max_entry = width * 9 / 10;
-        let mut legend: Vec<Entry> = r
-            .scenarios
+        let mut legend: Vec<Entry> = scenarios
             .iter()
             .enumerate()
             .map(|(i, s)| Entry {
@@ -128,7 +140,7 @@ impl Figure for CompareFan<'_> {
         )?;
 
         let all: Vec<&crate::stats::ProjectionRow> =
-            r.scenarios.iter().flat_map(|s| rows(s)).collect();
+            scenarios.iter().flat_map(|s| rows(s)).collect();
         let (mut y0, y1) = padded_range(
             all.iter()
                 .flat_map(|q| [q.p05, q.p50, q.p95])
@@ -177,7 +189,7 @@ impl Figure for CompareFan<'_> {
             })
             .draw()?;
 
-        for (i, s) in r.scenarios.iter().enumerate() {
+        for (i, s) in scenarios.iter().enumerate() {
             let rs = rows(s);
             let band: Vec<(f64, f64)> = rs
                 .iter()
@@ -193,7 +205,7 @@ impl Figure for CompareFan<'_> {
                 colour(i).mix(BAND).filled(),
             )))?;
         }
-        for (i, s) in r.scenarios.iter().enumerate() {
+        for (i, s) in scenarios.iter().enumerate() {
             let median: Vec<(f64, f64)> = rows(s)
                 .iter()
                 .filter_map(|q| q.p50.map(|v| (f64::from(q.year), v)))

@@ -7,7 +7,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{fit, lever_label, lever_unit, measurer, padded_range, tick, value, Fx, Unit};
+use super::{
+    fit, fit_subtitle, lever_label, lever_unit, measurer, padded_range, tick, value, Fx, Unit,
+};
 use crate::analysis::solve::Solve;
 use crate::analysis::sweep::{Sweep, CONTOUR_LEVELS};
 use crate::chart::frame::{self, Entry, Swatch};
@@ -73,15 +75,20 @@ pub(crate) fn solve<'a>(r: &Solve, fx: &'a Fx) -> Option<Curve<'a>> {
             } else {
                 w.solved_at_most
             };
-            let end = |x: Option<f64>| x.map_or_else(|| "…".into(), |x| value(x, unit));
+            let low = s
+                .value_low
+                .map_or_else(|| format!("<{}", value(s.min, unit)), |x| value(x, unit));
+            let high = s
+                .value_high
+                .map_or_else(|| format!(">{}", value(s.max, unit)), |x| value(x, unit));
             marks.push(Mark {
                 at: v,
                 range: s.value_low.zip(s.value_high),
                 up_to: s.requested,
                 text: template
                     .replace("{value}", &value(v, unit))
-                    .replace("{low}", &end(s.value_low))
-                    .replace("{high}", &end(s.value_high)),
+                    .replace("{low}", &low)
+                    .replace("{high}", &high),
             });
         }
         None => marks.push(Mark {
@@ -285,7 +292,14 @@ impl Figure for Curve<'_> {
                 text: text.clone(),
             });
         }
-        let area = frame::draw(root, z, &self.title, &self.subtitle, &legend, &fx.footer)?;
+        let area = frame::draw(
+            root,
+            z,
+            &self.title,
+            &fit_subtitle(root, z, &self.subtitle),
+            &legend,
+            &fx.footer,
+        )?;
 
         let xs = self
             .points

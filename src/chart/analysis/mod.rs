@@ -174,31 +174,46 @@ fn lever_words(lever: &str, labels: &Labels, words: &Words) -> String {
     }
 }
 
-/// Returns `text` shortened in the middle with `…` until `measure` says it is at most
-/// `max` pixels wide (the start and the end of a lever name say the most).
+/// Returns `text` shortened in the middle with `...` until `measure` says it is at most
+/// `max` pixels wide (the start and the end of a lever name say the most); cuts fall
+/// between words where a word boundary is near.
 pub(crate) fn fit(text: &str, max: u32, measure: impl Fn(&str) -> u32) -> String {
     if measure(text) <= max {
         return text.to_string();
     }
     let chars: Vec<char> = text.chars().collect();
     for keep in (2..chars.len()).rev() {
-        let head = (keep * 3).div_ceil(5);
-        let tail = keep - head;
-        let candidate: String = chars[..head]
-            .iter()
-            .collect::<String>()
-            .trim_end()
-            .to_string()
-            + "…"
-            + chars[chars.len() - tail..]
-                .iter()
-                .collect::<String>()
-                .trim_start();
+        let head_n = (keep * 3).div_ceil(5);
+        let tail_n = keep - head_n;
+        let mut head: String = chars[..head_n].iter().collect();
+        let mut tail: String = chars[chars.len() - tail_n..].iter().collect();
+        if let Some(i) = head.rfind(' ').filter(|&i| i >= head.len() / 2) {
+            head.truncate(i);
+        }
+        if let Some(i) = tail.find(' ').filter(|&i| i <= tail.len() / 2) {
+            tail = tail[i + 1..].to_string();
+        }
+        let candidate = format!("{} ... {}", head.trim_end(), tail.trim_start());
         if measure(&candidate) <= max {
             return candidate;
         }
     }
-    "…".into()
+    "...".into()
+}
+
+/// Returns a subtitle shortened to fit on one line of the chart.
+pub(crate) fn fit_subtitle<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    z: &Sizes,
+    text: &str,
+) -> String {
+    let (width, _) = root.dim_in_pixel();
+    let style = super::frame::text(z.subtitle, style::MUTED);
+    fit(
+        text,
+        width.saturating_sub(z.margin * 2),
+        measurer(root, &style),
+    )
 }
 
 /// Returns a closure measuring the width of a text in `style` on `root`.
@@ -473,6 +488,6 @@ mod tests {
             short.starts_with("digital") && short.ends_with("a year)"),
             "{short}"
         );
-        assert!(short.contains('…'));
+        assert!(short.contains(" ... "), "{short}");
     }
 }

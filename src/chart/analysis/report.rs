@@ -293,7 +293,12 @@ pub fn solve(r: &Solve, charts: &[Chart], lang: Lang) -> String {
         let u = lever_unit(&s.lever);
         let name = lever_label(&s.lever, l, w);
         let p = format::percent_exact(s.requested);
-        let end = |x: Option<f64>| x.map_or_else(|| "…".into(), |x| value(x, u));
+        let low = s
+            .value_low
+            .map_or_else(|| format!("<{}", value(s.min, u)), |x| value(x, u));
+        let high = s
+            .value_high
+            .map_or_else(|| format!(">{}", value(s.max, u)), |x| value(x, u));
         summary.push(match s.value {
             Some(v) => w
                 .s_solve
@@ -309,8 +314,8 @@ pub fn solve(r: &Solve, charts: &[Chart], lang: Lang) -> String {
                 .replace("{value}", &value(v, u))
                 .replace("{target}", &r.target)
                 .replace("{p}", &p)
-                .replace("{low}", &end(s.value_low))
-                .replace("{high}", &end(s.value_high)),
+                .replace("{low}", &low)
+                .replace("{high}", &high),
             None => w
                 .s_solve_none
                 .replace("{lever}", &name)

@@ -6,7 +6,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::tornado::rows_that_fit;
-use super::{draw_row_label, fit, lever_label, measurer, output_label, tick, Fx, Unit};
+use super::{
+    draw_row_label, fit, fit_subtitle, lever_label, measurer, output_label, tick, Fx, Unit,
+};
 use crate::analysis::sensitivity::{Sensitivity, SobolRow};
 use crate::chart::frame::{self, Entry, Swatch};
 use crate::chart::{style, year_label, DrawResult, Figure};
@@ -72,7 +74,7 @@ impl Figure for Sobol<'_> {
             .replace("{samples}", &crate::format::count(r.samples as f64));
         if rows.len() > n {
             subtitle = format!(
-                "{subtitle} · {}",
+                "{subtitle}; {}",
                 w.more_levers.replace("{n}", &(rows.len() - n).to_string())
             );
         }
@@ -90,7 +92,14 @@ impl Figure for Sobol<'_> {
                 text: w.sobol_interval.into(),
             },
         ];
-        let area = frame::draw(root, z, &self.title(), &subtitle, &legend, &fx.footer)?;
+        let area = frame::draw(
+            root,
+            z,
+            &self.title(),
+            &fit_subtitle(root, z, &subtitle),
+            &legend,
+            &fx.footer,
+        )?;
         let rows = &rows[..n.min(rows.len())];
 
         let (width, _) = area.dim_in_pixel();
@@ -230,7 +239,14 @@ impl Figure for SobolOverTime<'_> {
                 ),
             })
             .collect();
-        let area = frame::draw(root, z, &self.title(), &subtitle, &legend, &fx.footer)?;
+        let area = frame::draw(
+            root,
+            z,
+            &self.title(),
+            &fit_subtitle(root, z, &subtitle),
+            &legend,
+            &fx.footer,
+        )?;
 
         let years: Vec<i32> = {
             let mut y: Vec<i32> = r

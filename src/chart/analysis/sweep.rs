@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{fit, lever_label, lever_unit, measurer, tick, Fx, Unit};
+use super::{fit, fit_subtitle, lever_label, lever_unit, measurer, tick, Fx, Unit};
 use crate::analysis::sweep::{Sweep, CONTOUR_LEVELS};
 use crate::chart::frame::{self, Entry, Swatch};
 use crate::chart::{style, DrawResult, Figure};
@@ -105,7 +105,14 @@ impl Figure for Heatmap<'_> {
             .sweep_subtitle
             .replace("{target}", &r.target)
             .replace("{runs}", &format::count(r.runs as f64));
-        let area = frame::draw(root, z, &self.title(), &subtitle, &legend, &fx.footer)?;
+        let area = frame::draw(
+            root,
+            z,
+            &self.title(),
+            &fit_subtitle(root, z, &subtitle),
+            &legend,
+            &fx.footer,
+        )?;
 
         // A colour bar on the right.
         let (width, _) = area.dim_in_pixel();

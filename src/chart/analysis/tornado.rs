@@ -6,8 +6,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    draw_row_label, fit, lever_label, lever_unit, measurer, metric_unit, padded_range, tick, value,
-    Fx, Unit,
+    draw_row_label, fit, fit_subtitle, lever_label, lever_unit, measurer, metric_unit,
+    padded_range, tick, value, Fx, Unit,
 };
 use crate::analysis::sensitivity::Sensitivity;
 use crate::chart::frame::{self, Entry, Swatch};
@@ -70,7 +70,7 @@ impl Figure for Tornado<'_> {
         };
         if rows.len() > n {
             subtitle = format!(
-                "{subtitle} · {}",
+                "{subtitle}; {}",
                 w.more_levers.replace("{n}", &(rows.len() - n).to_string())
             );
         }
@@ -95,7 +95,14 @@ impl Figure for Tornado<'_> {
                 text: w.tornado_base.replace("{base}", &out(base)),
             },
         ];
-        let area = frame::draw(root, z, &self.title(), &subtitle, &legend, &fx.footer)?;
+        let area = frame::draw(
+            root,
+            z,
+            &self.title(),
+            &fit_subtitle(root, z, &subtitle),
+            &legend,
+            &fx.footer,
+        )?;
         let rows = &rows[..n.min(rows.len())];
 
         // Row labels: the lever in words, shortened to at most 40% of the width.
