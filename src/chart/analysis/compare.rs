@@ -124,7 +124,7 @@ impl Figure for CompareFan<'_> {
                 text: fit(
                     &w.target_line
                         .replace("{condition}", &condition)
-                        .replace("{probabilities}", &probabilities.join(", ")),
+                        .replace("{probabilities}", &probabilities.join(w.s_list_sep)),
                     max_entry,
                     measurer(root, &legend_style),
                 ),
