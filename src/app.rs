@@ -272,6 +272,9 @@ pub fn plot(args: &PlotArgs) -> Result<(), Error> {
         }));
     }
     let path = dir.join("summary.json");
+    if !path.is_file() && dir.join("analysis.json").is_file() {
+        return analysis::plot(dir, &args.chart.config(), args.quiet);
+    }
     if !path.is_file() {
         return Err(Error::Input(OutputError {
             path,

@@ -33,7 +33,8 @@ pub enum Command {
     },
     /// Print a commented scenario template: `talentsim init > my-region.toml`.
     Init,
-    /// Redraw the charts and report.html of an output folder from its summary.json.
+    /// Redraw the charts and report.html of an output folder from its summary.json (or an
+    /// analysis folder from its analysis.json).
     Plot(PlotArgs),
     /// Which assumptions drive a metric or a target: tornado and Sobol indices.
     Sensitivity(analysis::SensitivityArgs),
@@ -89,7 +90,8 @@ pub struct RunArgs {
 /// Arguments of `talentsim plot`.
 #[derive(Debug, clap::Args)]
 pub struct PlotArgs {
-    /// Output folder of an earlier `talentsim run` (holding summary.json).
+    /// Output folder of an earlier `talentsim run` (holding summary.json) or analysis
+    /// command (holding analysis.json).
     pub dir: PathBuf,
     /// Print nothing but errors.
     #[arg(long, short)]

@@ -89,6 +89,23 @@ pub struct TargetDifference {
     pub ci_high: f64,
 }
 
+/// A compared target's condition, as the scenario that first has it defines it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetDefinition {
+    /// Target name.
+    pub target: String,
+    /// Metric name.
+    pub metric: String,
+    /// Threshold.
+    pub threshold: f64,
+    /// `at_least` or `at_most`.
+    pub direction: String,
+    /// Year tested (first year of a window).
+    pub year: i32,
+    /// Last year of the window, if any.
+    pub through: Option<i32>,
+}
+
 /// Everything `compare` computes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
@@ -112,6 +129,9 @@ pub struct Comparison {
     pub targets: Vec<ScenarioTarget>,
     /// Paired differences of the metrics the scenarios share.
     pub differences: Vec<Difference>,
+    /// Definition of every target compared, in order (for the overlaid fan chart).
+    #[serde(default)]
+    pub definitions: Vec<TargetDefinition>,
     /// Paired differences of target probabilities.
     pub target_differences: Vec<TargetDifference>,
 }
@@ -159,6 +179,17 @@ pub fn compare(scenarios: &[Scenario], job: &Job) -> Result<Comparison, Analysis
             }
         }
     }
+    let definitions = defs
+        .iter()
+        .map(|(t, owner)| TargetDefinition {
+            target: t.name.clone(),
+            metric: t.metric.name(&owner.levels),
+            threshold: t.threshold,
+            direction: t.direction.keyword().into(),
+            year: t.year,
+            through: t.through,
+        })
+        .collect();
     let mut targets = Vec::new();
     let mut target_differences = Vec::new();
     for (t, owner) in &defs {
@@ -240,6 +271,7 @@ pub fn compare(scenarios: &[Scenario], job: &Job) -> Result<Comparison, Analysis
         projection,
         targets,
         differences,
+        definitions,
         target_differences,
     })
 }

@@ -11,6 +11,7 @@ use crate::analysis::sensitivity::{self, Explained, Sensitivity, Settings};
 use crate::analysis::solve::Solve;
 use crate::analysis::sweep::{self, Sweep};
 use crate::analysis::{compare::Comparison, AnalysisError};
+use crate::chart::analysis as chart;
 use crate::cli::analysis::Common;
 pub use crate::cli::analysis::{CompareArgs, SensitivityArgs, SolveArgs, SweepArgs};
 use crate::engine::Job;
@@ -97,11 +98,88 @@ fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), OutputE
     std::fs::write(path, json + "\n").map_err(|e| fail(&e))
 }
 
-/// Writes files into a staging folder and moves it into place.
-fn commit(out: &Path, write: impl FnOnce(&Path) -> Result<(), OutputError>) -> Result<(), Error> {
+/// Draws the charts and report of a result, unless `--no-charts`; before anything is
+/// written, so that a drawing failure leaves earlier results untouched.
+fn figures(
+    c: &Common,
+    a: chart::Analysis,
+) -> Result<Option<(Vec<crate::chart::Chart>, String)>, Error> {
+    if c.no_charts {
+        return Ok(None);
+    }
+    Ok(Some(chart::draw(a, &c.chart.config())?))
+}
+
+/// Writes files (and the figures, if drawn) into a staging folder and moves it into place.
+fn commit(
+    out: &Path,
+    figures: Option<(Vec<crate::chart::Chart>, String)>,
+    write: impl FnOnce(&Path) -> Result<(), OutputError>,
+) -> Result<(), Error> {
     let staging = Staging::new(out)?;
     write(staging.path())?;
+    if let Some((charts, report)) = &figures {
+        crate::output::write_figures(charts, report, staging.path())?;
+    }
     staging.commit()?;
+    Ok(())
+}
+
+/// Redraws the charts and report of an analysis folder from its `analysis.json`.
+///
+/// # Errors
+/// [`Error::Input`] when `analysis.json` is unreadable or not from an analysis command;
+/// [`Error::Chart`] or [`Error::Output`] when drawing or writing fails.
+pub fn plot(dir: &Path, config: &crate::chart::ChartConfig, quiet: bool) -> Result<(), Error> {
+    let path = dir.join("analysis.json");
+    let bad = |message: String| {
+        Error::Input(OutputError {
+            path: path.clone(),
+            message,
+        })
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| bad(e.to_string()))?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    fn parse<T: serde::de::DeserializeOwned>(json: serde_json::Value) -> Result<T, String> {
+        serde_json::from_value(json).map_err(|e| format!("unreadable: {e}"))
+    }
+    let command = json
+        .get("command")
+        .and_then(|c| c.as_str())
+        .unwrap_or_default()
+        .to_string();
+    let (charts, report) = match command.as_str() {
+        "sensitivity" => {
+            let r: Sensitivity = parse(json).map_err(bad)?;
+            chart::draw(chart::Analysis::Sensitivity(&r), config)?
+        }
+        "solve" => {
+            let r: Solve = parse(json).map_err(bad)?;
+            chart::draw(chart::Analysis::Solve(&r), config)?
+        }
+        "sweep" => {
+            let r: Sweep = parse(json).map_err(bad)?;
+            chart::draw(chart::Analysis::Sweep(&r), config)?
+        }
+        "compare" => {
+            let r: Comparison = parse(json).map_err(bad)?;
+            chart::draw(chart::Analysis::Compare(&r), config)?
+        }
+        other => {
+            return Err(bad(format!(
+                "unknown command {other:?}: expected sensitivity, solve, sweep or compare"
+            )))
+        }
+    };
+    crate::output::write_figures(&charts, &report, dir)?;
+    if !quiet {
+        println!(
+            "Drew {} charts and {} in {}",
+            charts.len(),
+            crate::output::REPORT_FILE,
+            dir.display()
+        );
+    }
     Ok(())
 }
 
@@ -148,7 +226,8 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<PathBuf, Error> {
     let result = on_threads(&job, || {
         sensitivity::analyse(&s, &explained, &job, settings)
     })??;
-    commit(&out, |dir| write_sensitivity(&result, dir))?;
+    let figures = figures(&args.common, chart::Analysis::Sensitivity(&result))?;
+    commit(&out, figures, |dir| write_sensitivity(&result, dir))?;
     if !args.common.quiet {
         print!("{}", render_sensitivity(&result));
         println!("\nResults in {}", out.display());
@@ -404,7 +483,8 @@ pub fn solve(args: &SolveArgs) -> Result<PathBuf, Error> {
     let result = on_threads(&job, || {
         crate::analysis::solve::solve(&s, &job, &t, args.probability, range)
     })??;
-    commit(&out, |dir| write_solve(&result, dir))?;
+    let figures = figures(&args.common, chart::Analysis::Solve(&result))?;
+    commit(&out, figures, |dir| write_solve(&result, dir))?;
     if !args.common.quiet {
         print!("{}", render_solve(&result, &t.metric.name(&s.levels)));
         println!("\nResults in {}", out.display());
@@ -591,7 +671,8 @@ pub fn sweep(args: &SweepArgs) -> Result<PathBuf, Error> {
     let out = out_dir(&args.common, &s.name, "sweep");
     drop(Staging::new(&out)?);
     let result = on_threads(&job, || sweep::sweep(&s, &job, &t, &x, y.as_ref()))??;
-    commit(&out, |dir| write_sweep(&result, dir))?;
+    let figures = figures(&args.common, chart::Analysis::Sweep(&result))?;
+    commit(&out, figures, |dir| write_sweep(&result, dir))?;
     if !args.common.quiet {
         print!("{}", render_sweep(&result));
         println!("\nResults in {}", out.display());
@@ -758,7 +839,8 @@ pub fn compare(args: &CompareArgs) -> Result<PathBuf, Error> {
         .unwrap_or_else(|| Path::new("output").join(format!("compare-{}", names.join("-vs-"))));
     drop(Staging::new(&out)?);
     let result = on_threads(&job, || crate::analysis::compare::compare(&scenarios, &job))??;
-    commit(&out, |dir| write_compare(&result, dir))?;
+    let figures = figures(&args.common, chart::Analysis::Compare(&result))?;
+    commit(&out, figures, |dir| write_compare(&result, dir))?;
     if !args.common.quiet {
         print!("{}", render_compare(&result));
         println!("\nResults in {}", out.display());

@@ -8,6 +8,7 @@
 //! runs the model: everything comes from the summary, so `talentsim plot` can redraw the
 //! charts from a saved `summary.json`.
 
+pub mod analysis;
 mod distribution;
 mod fan;
 mod frame;
@@ -217,13 +218,38 @@ pub(crate) trait Plot {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, ctx: &Ctx) -> DrawResult<()>;
 }
 
-/// Draws every chart of `summary`: the three fans, the levels, the target probabilities
-/// and one distribution per target.
+/// A chart bound to its data, ready to draw on any backend.
+pub(crate) trait Figure {
+    /// Returns the file name without extension.
+    fn name(&self) -> String;
+    /// Returns the title drawn at the top.
+    fn title(&self) -> String;
+    /// Draws the chart on `root` and presents it.
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<()>;
+}
+
+/// A [`Plot`] of a run's summary with its context.
+struct Bound<'a, 'c, P>(&'a P, &'a Ctx<'c>);
+
+impl<P: Plot> Figure for Bound<'_, '_, P> {
+    fn name(&self) -> String {
+        self.0.name()
+    }
+
+    fn title(&self) -> String {
+        self.0.title(self.1)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<()> {
+        self.0.draw(root, self.1)
+    }
+}
+
+/// Checks the size and loads the font.
 ///
 /// # Errors
-/// [`ChartError`] when the size is out of range, the font cannot be loaded or drawing
-/// fails.
-pub fn render(summary: &Summary, config: &ChartConfig) -> Result<Vec<Chart>, ChartError> {
+/// [`ChartError`] when the size is out of range or the font cannot be loaded.
+pub(crate) fn prepare(config: &ChartConfig) -> Result<(), ChartError> {
     let (w, h) = (config.width, config.height);
     if !(style::MIN_SIZE..=style::MAX_SIZE).contains(&w)
         || !(style::MIN_SIZE..=style::MAX_SIZE).contains(&h)
@@ -235,11 +261,21 @@ pub fn render(summary: &Summary, config: &ChartConfig) -> Result<Vec<Chart>, Cha
             max: style::MAX_SIZE,
         });
     }
-    style::register_font().map_err(ChartError::Font)?;
+    style::register_font().map_err(ChartError::Font)
+}
+
+/// Draws every chart of `summary`: the three fans, the levels, the target probabilities
+/// and one distribution per target.
+///
+/// # Errors
+/// [`ChartError`] when the size is out of range, the font cannot be loaded or drawing
+/// fails.
+pub fn render(summary: &Summary, config: &ChartConfig) -> Result<Vec<Chart>, ChartError> {
+    prepare(config)?;
     let ctx = Ctx {
         summary,
         labels: config.lang.labels(),
-        sizes: style::Sizes::for_size(w, h),
+        sizes: style::Sizes::for_size(config.width, config.height),
     };
     let mut charts = Vec::new();
     for metric in ["total", "high_skill", "high_skill_share"] {
@@ -266,30 +302,38 @@ pub fn render(summary: &Summary, config: &ChartConfig) -> Result<Vec<Chart>, Cha
     Ok(charts)
 }
 
-/// Draws one chart as SVG and PNG.
+/// Draws one chart of a summary as SVG and PNG.
 fn render_one<P: Plot>(plot: &P, ctx: &Ctx, config: &ChartConfig) -> Result<Chart, ChartError> {
+    render_figure(&Bound(plot, ctx), config)
+}
+
+/// Draws one figure as SVG and PNG.
+pub(crate) fn render_figure<F: Figure>(
+    figure: &F,
+    config: &ChartConfig,
+) -> Result<Chart, ChartError> {
     let size = (config.width, config.height);
     let failed = |e: DrawError| ChartError::Draw {
-        chart: plot.name(),
+        chart: figure.name(),
         message: e.0,
     };
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        plot.draw(&root, ctx).map_err(failed)?;
+        figure.draw(&root).map_err(failed)?;
     }
     let mut rgb = vec![0u8; config.width as usize * config.height as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area();
-        plot.draw(&root, ctx).map_err(failed)?;
+        figure.draw(&root).map_err(failed)?;
     }
     let png = encode_png(&rgb, size).map_err(|message| ChartError::Draw {
-        chart: plot.name(),
+        chart: figure.name(),
         message,
     })?;
     Ok(Chart {
-        name: plot.name(),
-        title: plot.title(ctx),
+        name: figure.name(),
+        title: figure.title(),
         svg,
         png,
     })

@@ -13,7 +13,7 @@ use crate::format;
 use crate::stats::{Summary, TargetRow};
 
 /// The page's style sheet: print-friendly, readable on a phone.
-const CSS: &str = "\
+pub(crate) const CSS: &str = "\
 body{margin:0;background:#fff;color:#212121;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans','Noto Sans CJK SC','Microsoft YaHei','PingFang SC',sans-serif}
 main{max-width:1100px;margin:0 auto;padding:24px}
 h1{font-size:1.9em;line-height:1.2;margin:.2em 0}
@@ -264,7 +264,7 @@ fn assumptions_table(h: &mut String, s: &Summary, l: &Labels) {
 
 /// Prepares an SVG document for inlining: drops any XML prolog and lets CSS size it
 /// (the viewBox keeps its proportions).
-fn inline_svg(svg: &str) -> String {
+pub(crate) fn inline_svg(svg: &str) -> String {
     let body = match svg.find("<svg") {
         Some(i) => &svg[i..],
         None => svg,
@@ -295,7 +295,7 @@ fn strip_attr(tag: &str, name: &str) -> String {
 }
 
 /// Escapes text for HTML.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

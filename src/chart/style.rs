@@ -44,6 +44,39 @@ pub const GRID: RGBColor = RGBColor(225, 225, 225);
 /// Colours of series that must be told apart (levels, targets), in order of use.
 pub const SERIES: [RGBColor; 7] = [BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY_BLUE, YELLOW];
 
+/// Anchors of the sequential colour scale of heatmaps (viridis: perceptually uniform and
+/// readable with the common colour-vision deficiencies), from 0 to 1.
+const SEQUENTIAL: [RGBColor; 5] = [
+    RGBColor(68, 1, 84),
+    RGBColor(59, 82, 139),
+    RGBColor(33, 145, 140),
+    RGBColor(94, 201, 98),
+    RGBColor(253, 231, 37),
+];
+
+/// Returns the heatmap colour of a value from 0 to 1 (clamped).
+pub fn sequential(t: f64) -> RGBColor {
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let x = t * (SEQUENTIAL.len() - 1) as f64;
+    let i = (x.floor() as usize).min(SEQUENTIAL.len() - 2);
+    let f = x - i as f64;
+    let (a, b) = (SEQUENTIAL[i], SEQUENTIAL[i + 1]);
+    let mix = |p: u8, q: u8| (f64::from(p) + (f64::from(q) - f64::from(p)) * f).round() as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// Whether text on a heatmap cell of value `t` should be white (dark cells).
+pub fn light_text_on(t: f64) -> bool {
+    t < 0.6
+}
+
+/// Colour of a heatmap cell without a result.
+pub const NO_RESULT: RGBColor = RGBColor(200, 200, 200);
+
 /// The fan's bands, widest first: (lower quantile, upper quantile, opacity).
 pub const FAN_BANDS: [(&str, &str, f64); 2] = [("p05", "p95", 0.18), ("p25", "p75", 0.38)];
 /// Colour of the fan's bands and median.

@@ -25,6 +25,12 @@ pub struct Common {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Do not draw charts or write report.html (`talentsim plot` draws them later).
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Chart options.
+    #[command(flatten)]
+    pub chart: super::ChartArgs,
 }
 
 /// Arguments of `talentsim sensitivity`.
