@@ -43,6 +43,8 @@ pub enum Command {
     Sweep(analysis::SweepArgs),
     /// Two or more scenarios side by side, with paired differences.
     Compare(analysis::CompareArgs),
+    /// Combine the shard folders of `run --shard` into the outputs of the whole job.
+    Merge(MergeArgs),
 }
 
 /// Arguments of `talentsim run`.
@@ -68,10 +70,34 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Run only shard K of M (K from 1) of the --runs runs and save them for
+    /// `talentsim merge` (same per-run streams as the whole job).
+    #[arg(long, value_name = "K/M")]
+    pub shard: Option<crate::shard::ShardSpec>,
     /// Set a lever to a number in every year, e.g. `upgrade.intermediate=0.07`
     /// (repeatable; README "Policy analysis" lists lever names).
     #[arg(long = "set", value_name = "LEVER=VALUE")]
     pub set: Vec<String>,
+    /// Chart options.
+    #[command(flatten)]
+    pub chart: ChartArgs,
+}
+
+/// Arguments of `talentsim merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Shard folders written by `talentsim run --shard K/M --out DIR`, in any order.
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Output folder of the combined results.
+    #[arg(long, required = true)]
+    pub out: PathBuf,
+    /// Do not draw charts or write report.html (`talentsim plot` draws them later).
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
     /// Chart options.
     #[command(flatten)]
     pub chart: ChartArgs,

@@ -143,12 +143,29 @@ pub fn simulate_pinned(
     pins: &[Pin],
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Simulation, EngineError> {
-    let metrics = Metric::all(scenario.levels.len());
-    let years: Vec<i32> = (scenario.start_year..=scenario.end_year).collect();
-    let row = years.len() * metrics.len();
-    let runs = usize::try_from(job.runs).unwrap_or(usize::MAX);
-    check_memory(job.runs, row)?;
+    let sim = simulate_range(scenario, job, pins, 0..job.runs, progress)?;
+    check_redraws(scenario, &sim.redrawn_by_level, job.runs)?;
+    Ok(sim)
+}
 
+/// Computes the central path and runs `runs` of a job (a shard of it): row `i` of the
+/// result is run `runs.start + i`, with the same numbers as in the whole job. The share of
+/// redrawn runs is not checked: [`check_redraws`] does that once the shards are combined.
+///
+/// # Errors
+/// [`EngineError`] when the results would not fit in memory or the threads cannot start.
+pub fn simulate_runs(
+    scenario: &Scenario,
+    job: &Job,
+    runs: std::ops::Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Simulation, EngineError> {
+    simulate_range(scenario, job, &[], runs, progress)
+}
+
+/// Returns the central path, laid out like a row of [`Simulation::values`].
+pub fn central_path(scenario: &Scenario) -> Vec<f64> {
+    let row = (scenario.horizon() + 1) * Metric::all(scenario.levels.len()).len();
     let mut central = vec![0.0; row];
     project(
         scenario,
@@ -156,6 +173,47 @@ pub fn simulate_pinned(
         &mut Expected,
         &mut central,
     );
+    central
+}
+
+/// Refuses a job in which more than 1% of `total` runs needed their parameters drawn again.
+///
+/// # Errors
+/// [`EngineError::Redraws`] naming the level that overflowed most often.
+pub fn check_redraws(
+    scenario: &Scenario,
+    redrawn_by_level: &[u64],
+    total: u64,
+) -> Result<(), EngineError> {
+    let worst = (0..redrawn_by_level.len())
+        .max_by_key(|&l| redrawn_by_level[l])
+        .unwrap_or(0);
+    let redrawn_runs: u64 = redrawn_by_level.iter().sum();
+    if redrawn_runs.saturating_mul(100) > total {
+        return Err(EngineError::Redraws {
+            level: scenario.levels[worst].clone(),
+            runs: redrawn_by_level[worst],
+            total,
+        });
+    }
+    Ok(())
+}
+
+fn simulate_range(
+    scenario: &Scenario,
+    job: &Job,
+    pins: &[Pin],
+    range: std::ops::Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Simulation, EngineError> {
+    let metrics = Metric::all(scenario.levels.len());
+    let years: Vec<i32> = (scenario.start_year..=scenario.end_year).collect();
+    let row = years.len() * metrics.len();
+    let count = range.end.saturating_sub(range.start);
+    let runs = usize::try_from(count).unwrap_or(usize::MAX);
+    check_memory(count, row)?;
+
+    let central = central_path(scenario);
 
     let mut values = vec![0.0; runs * row];
     let mut work = || -> Vec<Vec<u64>> {
@@ -164,10 +222,10 @@ pub fn simulate_pinned(
             .enumerate()
             .map(|(c, chunk)| {
                 let mut redrawn = vec![0; scenario.levels.len()];
-                let mut params = RunParams::default();
+                let mut scratch = RunScratch::default();
                 for (i, out) in chunk.chunks_mut(row).enumerate() {
-                    let run = (c * CHUNK_RUNS + i) as u64;
-                    if let Some(level) = run_one(scenario, job, pins, run, &mut params, out) {
+                    let run = range.start + (c * CHUNK_RUNS + i) as u64;
+                    if let Some(level) = run_one(scenario, job, pins, run, &mut scratch, out) {
                         redrawn[level] += 1;
                     }
                 }
@@ -192,17 +250,6 @@ pub fn simulate_pinned(
             .zip(c)
             .for_each(|(a, b)| *a += b);
     }
-    let worst = (0..scenario.levels.len())
-        .max_by_key(|&l| redrawn_by_level[l])
-        .unwrap_or(0);
-    let redrawn_runs: u64 = redrawn_by_level.iter().sum();
-    if redrawn_runs * 100 > job.runs {
-        return Err(EngineError::Redraws {
-            level: scenario.levels[worst].clone(),
-            runs: redrawn_by_level[worst],
-            total: job.runs,
-        });
-    }
     let values =
         Array2::from_shape_vec((runs, row), values).expect("the table has runs x row cells");
     Ok(Simulation {
@@ -214,19 +261,28 @@ pub fn simulate_pinned(
     })
 }
 
+/// Buffers one worker reuses from run to run, so that a run allocates nothing.
+#[derive(Debug, Default)]
+struct RunScratch {
+    params: RunParams,
+    state: State,
+    flows: Flows,
+}
+
 /// Simulates run `run` into `out`; returns the level that forced a redraw, if any.
 fn run_one(
     scenario: &Scenario,
     job: &Job,
     pins: &[Pin],
     run: u64,
-    params: &mut RunParams,
+    scratch: &mut RunScratch,
     out: &mut [f64],
 ) -> Option<usize> {
     let mut rng = ChaCha8Rng::seed_from_u64(job.seed);
     rng.set_stream(run);
     let mut redrawn = None;
     let mut valid = false;
+    let params = &mut scratch.params;
     for attempt in 0..MAX_ATTEMPTS {
         let mut streams = ParamStreams::new(job.seed, run, attempt as u64, pins);
         match sample_params_with(scenario, &mut streams, params) {
@@ -245,10 +301,11 @@ fn run_one(
         // never reach an output.
         *params = central_params(scenario);
     }
+    let (state, flows) = (&mut scratch.state, &mut scratch.flows);
     if job.process_noise {
-        project(scenario, params, &mut Noisy(&mut rng), out);
+        project_into(scenario, params, &mut Noisy(&mut rng), state, flows, out);
     } else {
-        project(scenario, params, &mut Expected, out);
+        project_into(scenario, params, &mut Expected, state, flows, out);
     }
     redrawn
 }
@@ -306,16 +363,37 @@ pub(crate) fn project<D: Draw>(
     draw: &mut D,
     out: &mut [f64],
 ) {
-    let n_metrics = scenario.levels.len() + 5;
     let mut state = State::initial(scenario);
-    let mut flows = Flows::default();
-    let high0 = high_skill(scenario, &state);
-    record(scenario, &state, high0, &mut out[..n_metrics]);
+    project_into(
+        scenario,
+        params,
+        draw,
+        &mut state,
+        &mut Flows::default(),
+        out,
+    );
+}
+
+/// Like [`project`], reusing the buffers of `state` and `flows`.
+fn project_into<D: Draw>(
+    scenario: &Scenario,
+    params: &RunParams,
+    draw: &mut D,
+    state: &mut State,
+    flows: &mut Flows,
+    out: &mut [f64],
+) {
+    let n_metrics = scenario.levels.len() + 5;
+    state.stock.clear();
+    state.stock.extend_from_slice(&scenario.initial);
+    state.high_skill_added = 0.0;
+    let high0 = high_skill(scenario, state);
+    record(scenario, state, high0, &mut out[..n_metrics]);
     for (i, year) in params.years.iter().enumerate() {
-        step(scenario, year, &mut state, draw, &mut flows);
+        step(scenario, year, state, draw, flows);
         record(
             scenario,
-            &state,
+            state,
             high0,
             &mut out[(i + 1) * n_metrics..(i + 2) * n_metrics],
         );
@@ -339,7 +417,10 @@ fn record(scenario: &Scenario, state: &State, high0: f64, out: &mut [f64]) {
 }
 
 /// Refuses a job whose result table would not fit in the memory available.
-fn check_memory(runs: u64, row: usize) -> Result<(), EngineError> {
+///
+/// # Errors
+/// [`EngineError::TooLarge`] with the estimate.
+pub fn check_memory(runs: u64, row: usize) -> Result<(), EngineError> {
     const MIB: u64 = 1 << 20;
     // The table, plus the sorting scratch of one column per summary thread.
     let needed = runs.saturating_mul(row as u64).saturating_mul(8) / MIB + 64;

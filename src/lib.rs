@@ -23,6 +23,7 @@ pub mod format;
 pub mod model;
 pub mod output;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
 
 pub use engine::{simulate, Job, Simulation};

@@ -19,7 +19,7 @@ use rand_distr::{Binomial, Distribution, Poisson};
 use crate::scenario::Scenario;
 
 /// Stocks by level at the end of a year, and the running high-skill additions.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct State {
     /// Stock by level (whole numbers under process noise).
     pub stock: Vec<f64>,
@@ -50,6 +50,17 @@ pub struct Flows {
     pub arrived: Vec<f64>,
     /// People entering the high-skill group from outside it in this step.
     pub high_skill_added: f64,
+    /// Working buffers of [`step`], kept here so that a step allocates nothing.
+    scratch: StepScratch,
+}
+
+/// Per-level working buffers of one step.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct StepScratch {
+    next: Vec<f64>,
+    stayers: Vec<f64>,
+    remaining: Vec<f64>,
+    arrivals: Vec<f64>,
 }
 
 /// How the step turns probabilities and expected counts into flows.
@@ -153,9 +164,20 @@ pub fn step<D: Draw>(
     flows.high_skill_added = 0.0;
 
     // Stayers start as the whole stock; outcomes are removed level by level.
-    let mut next = vec![0.0; n_levels];
-    let mut stayers = state.stock.clone();
-    let mut remaining = vec![1.0; n_levels];
+    let StepScratch {
+        next,
+        stayers,
+        remaining,
+        arrivals,
+    } = &mut flows.scratch;
+    next.clear();
+    next.resize(n_levels, 0.0);
+    stayers.clear();
+    stayers.extend_from_slice(&state.stock);
+    remaining.clear();
+    remaining.resize(n_levels, 1.0);
+    arrivals.clear();
+    arrivals.resize(n_levels, 0.0);
     for l in 0..n_levels {
         let exits = draw.binomial(stayers[l], conditional(params.exit[l], remaining[l]));
         flows.exits[l] = exits;
@@ -174,7 +196,6 @@ pub fn step<D: Draw>(
         }
     }
 
-    let mut arrivals = vec![0.0; n_levels];
     for (k, inflow) in scenario.inflows.iter().enumerate() {
         let expected = params.inflow[k];
         arrivals.fill(0.0);
@@ -183,14 +204,14 @@ pub fn step<D: Draw>(
                 let count = draw.poisson(expected).min(stayers[from]).max(0.0);
                 stayers[from] -= count;
                 flows.taken[k] = count;
-                split(count, &inflow.split, draw, &mut arrivals);
+                split(count, &inflow.split, draw, arrivals);
                 if from < hs {
                     flows.high_skill_added += arrivals[hs..].iter().sum::<f64>();
                 }
             }
             None => {
                 let count = draw.poisson(expected);
-                split(count, &inflow.split, draw, &mut arrivals);
+                split(count, &inflow.split, draw, arrivals);
                 flows.high_skill_added += arrivals[hs..].iter().sum::<f64>();
             }
         }
