@@ -158,7 +158,7 @@ pub fn run(args: &RunArgs) -> Result<PathBuf, Error> {
 
     let started = Instant::now();
     let bar = progress_bar(&job, scenario.horizon(), args.quiet);
-    let sim = engine::simulate(&scenario, &job, &|n| {
+    let sim = engine::simulate_sampled(&scenario, &job, sampling(args.exact), &|n| {
         if let Some(b) = &bar {
             b.inc(n);
         }
@@ -231,7 +231,7 @@ fn run_shard(
     })?;
     let runs = spec.runs(job.runs);
     let started = Instant::now();
-    let sim = engine::simulate_runs(scenario, job, runs.clone(), &|_| {})?;
+    let sim = engine::simulate_runs(scenario, job, sampling(args.exact), runs.clone(), &|_| {})?;
     let meta = ShardMeta {
         format: "talentsim-shard-1".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -244,6 +244,7 @@ fn run_shard(
         seed: job.seed,
         runs: job.runs,
         process_noise: job.process_noise,
+        exact: args.exact,
         shard: spec.index,
         shards: spec.shards,
         first_run: runs.start,
@@ -271,6 +272,15 @@ fn run_shard(
         );
     }
     Ok(out.to_path_buf())
+}
+
+/// Returns the sampling `--exact` asks for.
+fn sampling(exact: bool) -> engine::Sampling {
+    if exact {
+        engine::Sampling::Exact
+    } else {
+        engine::Sampling::Fast
+    }
 }
 
 /// Returns the name a scenario file gets when it has no `name` (its stem).

@@ -74,6 +74,10 @@ pub struct RunArgs {
     /// `talentsim merge` (same per-run streams as the whole job).
     #[arg(long, value_name = "K/M")]
     pub shard: Option<crate::shard::ShardSpec>,
+    /// Draw every binomial and Poisson count exactly (default: counts of variance at
+    /// least 100 use a Cornish-Fisher approximation; README "Performance").
+    #[arg(long)]
+    pub exact: bool,
     /// Set a lever to a number in every year, e.g. `upgrade.intermediate=0.07`
     /// (repeatable; README "Policy analysis" lists lever names).
     #[arg(long = "set", value_name = "LEVER=VALUE")]

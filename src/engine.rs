@@ -15,8 +15,8 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::model::{
-    central_params, sample_params_with, step, Draw, Expected, Flows, Noisy, RunParams, State,
-    Uniforms,
+    central_params, sample_params_with, step, Draw, Expected, Flows, Noisy, NoisyExact, RunParams,
+    State, Uniforms,
 };
 use crate::scenario::uniform;
 use crate::scenario::{Metric, Scenario};
@@ -101,6 +101,17 @@ pub enum EngineError {
     Threads(usize),
 }
 
+/// How process noise is drawn.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sampling {
+    /// Exact draws for small counts, the Cornish-Fisher approximation for counts of
+    /// variance at least [`crate::model::APPROX_MIN_VARIANCE`] ([`Noisy`]).
+    #[default]
+    Fast,
+    /// Exact binomial and Poisson draws for every count ([`NoisyExact`]; `--exact`).
+    Exact,
+}
+
 /// Runs per unit of parallel work.
 const CHUNK_RUNS: usize = 64;
 /// Draws of a run's parameter set before the run is declared impossible.
@@ -143,7 +154,22 @@ pub fn simulate_pinned(
     pins: &[Pin],
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Simulation, EngineError> {
-    let sim = simulate_range(scenario, job, pins, 0..job.runs, progress)?;
+    let sim = simulate_range(scenario, job, Sampling::Fast, pins, 0..job.runs, progress)?;
+    check_redraws(scenario, &sim.redrawn_by_level, job.runs)?;
+    Ok(sim)
+}
+
+/// Like [`simulate`], drawing process noise as `sampling` says.
+///
+/// # Errors
+/// As [`simulate`].
+pub fn simulate_sampled(
+    scenario: &Scenario,
+    job: &Job,
+    sampling: Sampling,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Simulation, EngineError> {
+    let sim = simulate_range(scenario, job, sampling, &[], 0..job.runs, progress)?;
     check_redraws(scenario, &sim.redrawn_by_level, job.runs)?;
     Ok(sim)
 }
@@ -157,10 +183,11 @@ pub fn simulate_pinned(
 pub fn simulate_runs(
     scenario: &Scenario,
     job: &Job,
+    sampling: Sampling,
     runs: std::ops::Range<u64>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Simulation, EngineError> {
-    simulate_range(scenario, job, &[], runs, progress)
+    simulate_range(scenario, job, sampling, &[], runs, progress)
 }
 
 /// Returns the central path, laid out like a row of [`Simulation::values`].
@@ -202,6 +229,7 @@ pub fn check_redraws(
 fn simulate_range(
     scenario: &Scenario,
     job: &Job,
+    sampling: Sampling,
     pins: &[Pin],
     range: std::ops::Range<u64>,
     progress: &(dyn Fn(u64) + Sync),
@@ -225,7 +253,9 @@ fn simulate_range(
                 let mut scratch = RunScratch::default();
                 for (i, out) in chunk.chunks_mut(row).enumerate() {
                     let run = range.start + (c * CHUNK_RUNS + i) as u64;
-                    if let Some(level) = run_one(scenario, job, pins, run, &mut scratch, out) {
+                    if let Some(level) =
+                        run_one(scenario, job, sampling, pins, run, &mut scratch, out)
+                    {
                         redrawn[level] += 1;
                     }
                 }
@@ -273,6 +303,7 @@ struct RunScratch {
 fn run_one(
     scenario: &Scenario,
     job: &Job,
+    sampling: Sampling,
     pins: &[Pin],
     run: u64,
     scratch: &mut RunScratch,
@@ -302,7 +333,16 @@ fn run_one(
         *params = central_params(scenario);
     }
     let (state, flows) = (&mut scratch.state, &mut scratch.flows);
-    if job.process_noise {
+    if job.process_noise && sampling == Sampling::Exact {
+        project_into(
+            scenario,
+            params,
+            &mut NoisyExact(&mut rng),
+            state,
+            flows,
+            out,
+        );
+    } else if job.process_noise {
         project_into(scenario, params, &mut Noisy(&mut rng), state, flows, out);
     } else {
         project_into(scenario, params, &mut Expected, state, flows, out);

@@ -81,6 +81,9 @@ pub struct ShardMeta {
     pub runs: u64,
     /// Whether flows were random.
     pub process_noise: bool,
+    /// Whether every count was drawn exactly (`--exact`).
+    #[serde(default)]
+    pub exact: bool,
     /// This shard, counted from 1.
     pub shard: u64,
     /// Number of shards.
@@ -255,6 +258,13 @@ pub fn plan(
                 "process noise",
                 m.process_noise.to_string(),
                 first.process_noise.to_string(),
+            ));
+        }
+        if m.exact != first.exact {
+            return Err(differs(
+                "--exact",
+                m.exact.to_string(),
+                first.exact.to_string(),
             ));
         }
         if m.columns != first.columns {

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use talentsim::engine::{simulate, simulate_runs, Job};
+use talentsim::engine::{simulate, simulate_runs, Job, Sampling};
 use talentsim::scenario::load;
 
 const BIN: &str = env!("CARGO_BIN_EXE_talentsim");
@@ -125,7 +125,7 @@ fn shard_runs_are_the_whole_jobs_runs() {
         threads: Some(2),
     };
     let whole = simulate(&s, &job, &|_| {}).unwrap();
-    let part = simulate_runs(&s, &job, 120..250, &|_| {}).unwrap();
+    let part = simulate_runs(&s, &job, Sampling::Fast, 120..250, &|_| {}).unwrap();
     assert_eq!(part.values.nrows(), 130);
     for r in 0..130 {
         assert_eq!(part.values.row(r), whole.values.row(120 + r));

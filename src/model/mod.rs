@@ -14,7 +14,7 @@ pub use params::{
 };
 
 use rand::Rng;
-use rand_distr::{Binomial, Distribution, Poisson};
+use rand_distr::{Binomial, Distribution, Poisson, StandardNormal};
 
 use crate::scenario::Scenario;
 
@@ -85,11 +85,71 @@ impl Draw for Expected {
     }
 }
 
-/// Process noise: binomial outcomes and Poisson arrivals of whole people.
+/// Process noise: binomial outcomes and Poisson arrivals of whole people, drawn exactly
+/// where a count's variance is below [`APPROX_MIN_VARIANCE`] and from the Cornish-Fisher
+/// approximation ([`cornish_fisher`]) above it; [`NoisyExact`] always draws exactly.
 #[derive(Debug)]
 pub struct Noisy<'r, R: Rng>(pub &'r mut R);
 
+/// Process noise drawn exactly: `rand_distr`'s binomial (BTPE, Kachitvichyanukul and
+/// Schmeiser 1988) and Poisson samplers for every count.
+#[derive(Debug)]
+pub struct NoisyExact<'r, R: Rng>(pub &'r mut R);
+
+/// Counts whose variance is at least this are drawn from the Cornish-Fisher
+/// approximation by [`Noisy`]: its Kolmogorov-Smirnov distance to the exact binomial or
+/// Poisson distribution is below [`APPROX_MAX_KS`] there (tested in `tests/sampling.rs`).
+pub const APPROX_MIN_VARIANCE: f64 = 100.0;
+/// Bound on the Kolmogorov-Smirnov distance of an approximated count to the exact one.
+pub const APPROX_MAX_KS: f64 = 2e-4;
+
+/// Returns a count with the given mean, variance, skewness and excess kurtosis: the
+/// normal quantile `z` corrected to second order by the Cornish-Fisher expansion
+/// (Cornish and Fisher 1937; Johnson, Kemp and Kotz 2005, *Univariate Discrete
+/// Distributions*, 3.6.2), rounded to the nearest whole number and kept in `[0, max]`.
+pub fn cornish_fisher(mean: f64, variance: f64, skew: f64, kurt: f64, max: f64, z: f64) -> f64 {
+    let z2 = z * z;
+    let w = z + skew / 6.0 * (z2 - 1.0) + kurt / 24.0 * z * (z2 - 3.0)
+        - skew * skew / 36.0 * z * (2.0 * z2 - 5.0);
+    (mean + variance.sqrt() * w + 0.5).floor().clamp(0.0, max)
+}
+
 impl<R: Rng> Draw for Noisy<'_, R> {
+    fn binomial(&mut self, n: f64, p: f64) -> f64 {
+        if n <= 0.0 || p <= 0.0 {
+            return 0.0;
+        }
+        if p >= 1.0 {
+            return n;
+        }
+        let q = 1.0 - p;
+        let variance = n * p * q;
+        if variance < APPROX_MIN_VARIANCE {
+            return NoisyExact(&mut *self.0).binomial(n, p);
+        }
+        let z: f64 = self.0.sample(StandardNormal);
+        let skew = (q - p) / variance.sqrt();
+        let kurt = (1.0 - 6.0 * p * q) / variance;
+        cornish_fisher(n * p, variance, skew, kurt, n, z)
+    }
+
+    fn poisson(&mut self, lambda: f64) -> f64 {
+        if lambda < APPROX_MIN_VARIANCE {
+            return NoisyExact(&mut *self.0).poisson(lambda);
+        }
+        let z: f64 = self.0.sample(StandardNormal);
+        cornish_fisher(
+            lambda,
+            lambda,
+            1.0 / lambda.sqrt(),
+            1.0 / lambda,
+            f64::INFINITY,
+            z,
+        )
+    }
+}
+
+impl<R: Rng> Draw for NoisyExact<'_, R> {
     fn binomial(&mut self, n: f64, p: f64) -> f64 {
         if n <= 0.0 || p <= 0.0 {
             return 0.0;
