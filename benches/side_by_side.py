@@ -42,8 +42,14 @@ def main():
         sys.exit("build first: cargo build --release")
     reference = os.path.join(ROOT, "benches", "numpy_reference.py")
     cpu = platform.processor() or platform.machine()
-    print(f"machine: {os.cpu_count()} cores, {cpu}; scenario: {os.path.relpath(args.scenario, ROOT)}")
-    print(f"{'runs':>10} {'numpy s':>9} {'1 thread s':>11} {'all threads s':>14} {'ratio 1t':>9} {'ratio all':>10}")
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    print(f"machine: {os.cpu_count()} cores, {cpu}; load average {load}; scenario: {os.path.relpath(args.scenario, ROOT)}")
+    print(f"{'runs':>10} {'numpy s':>9} {'1 thread s':>11} {'all threads s':>14} {'ratio 1t':>9} {'ratio all':>10} {'runs/s all':>11}")
     with tempfile.TemporaryDirectory() as tmp:
         for runs in args.runs:
             out = os.path.join(tmp, "out")
@@ -51,7 +57,7 @@ def main():
             t_np = best([sys.executable, reference, args.scenario, "--runs", str(runs), "--quiet"], args.repeat)
             t_1 = best(rust + ["--threads", "1"], args.repeat)
             t_all = best(rust, args.repeat)
-            print(f"{runs:>10} {t_np:>9.3f} {t_1:>11.3f} {t_all:>14.3f} {t_np / t_1:>8.1f}x {t_np / t_all:>9.1f}x")
+            print(f"{runs:>10} {t_np:>9.3f} {t_1:>11.3f} {t_all:>14.3f} {t_np / t_1:>8.1f}x {t_np / t_all:>9.1f}x {runs / t_all:>11.0f}")
 
 
 if __name__ == "__main__":

@@ -3,10 +3,23 @@
 //! `cargo bench --bench simulate` reports the time of a whole job (central path, runs and
 //! summary) at several run counts, and the cost of the runs alone, single-threaded, so
 //! that time per run-year can be read off: divide by runs x 6 projected years.
+//!
+//! `bare_sampling_loop` is the irreducible cost the runs are compared with: it draws the
+//! same random numbers as the runs (each run's stream and parameter sub-streams, every
+//! parameter value through its inverse CDF, and per projected year the same binomial and
+//! Poisson counts through the same sampler, at the central path's sizes and rates) and
+//! does nothing else: no model step, no metrics, no result table.
 
+use std::hint::black_box;
 use std::path::Path;
 
-use talentsim::engine::{simulate, Job};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use talentsim::engine::{simulate, Job, ParamStreams, Sampling};
+use talentsim::model::{
+    central_params, sample_params_with, step, Draw, Expected, Flows, Noisy, NoisyExact, RunParams,
+    State,
+};
 use talentsim::scenario::{load, Scenario};
 use talentsim::stats::summarize;
 
@@ -19,16 +32,33 @@ fn baseline() -> Scenario {
     load(&path).expect("the shipped baseline is valid")
 }
 
-/// Runs only (no summary), one thread, with parameter uncertainty and process noise.
-#[divan::bench(args = [1_000, 10_000], sample_count = 10)]
-fn runs_one_thread(bencher: divan::Bencher, runs: u64) {
-    let s = baseline();
-    let job = Job {
+fn job(runs: u64, process_noise: bool, threads: Option<usize>) -> Job {
+    Job {
         runs,
         seed: 1,
-        process_noise: true,
-        threads: Some(1),
+        process_noise,
+        threads,
         verify: false,
+        sampling: Sampling::Fast,
+    }
+}
+
+/// Runs only (no summary), one thread, with parameter uncertainty and process noise.
+#[divan::bench(args = [10_000, 100_000], sample_count = 10)]
+fn runs_one_thread(bencher: divan::Bencher, runs: u64) {
+    let s = baseline();
+    let job = job(runs, true, Some(1));
+    bencher.bench(|| simulate(&s, &job, &|_| {}).expect("runs"));
+}
+
+/// As `runs_one_thread`, with every count drawn exactly (`--exact`).
+#[divan::bench(args = [10_000], sample_count = 10)]
+fn runs_one_thread_exact(bencher: divan::Bencher, runs: u64) {
+    let s = baseline();
+    let job = job(runs, true, Some(1));
+    let job = Job {
+        sampling: Sampling::Exact,
+        ..job
     };
     bencher.bench(|| simulate(&s, &job, &|_| {}).expect("runs"));
 }
@@ -37,27 +67,114 @@ fn runs_one_thread(bencher: divan::Bencher, runs: u64) {
 #[divan::bench(args = [10_000], sample_count = 10)]
 fn runs_expected_flows(bencher: divan::Bencher, runs: u64) {
     let s = baseline();
-    let job = Job {
-        runs,
-        seed: 1,
-        process_noise: false,
-        threads: Some(1),
-        verify: false,
-    };
+    let job = job(runs, false, Some(1));
     bencher.bench(|| simulate(&s, &job, &|_| {}).expect("runs"));
+}
+
+/// A binomial or Poisson count the model draws: `(is_binomial, n or lambda, p)`.
+type Call = (bool, f64, f64);
+
+/// Records the draws of a step instead of making them (returning expected values).
+struct Record(Vec<Call>);
+
+impl Draw for Record {
+    fn binomial(&mut self, n: f64, p: f64) -> f64 {
+        self.0.push((true, n.round(), p));
+        Expected.binomial(n, p)
+    }
+
+    fn poisson(&mut self, lambda: f64) -> f64 {
+        self.0.push((false, 0.0, lambda));
+        Expected.poisson(lambda)
+    }
+}
+
+/// The draws of every projected year along the central path.
+fn central_draws(s: &Scenario) -> Vec<Vec<Call>> {
+    let params = central_params(s);
+    let mut state = State::initial(s);
+    let mut flows = Flows::default();
+    params
+        .years
+        .iter()
+        .map(|y| {
+            let mut rec = Record(Vec::new());
+            step(s, y, &mut state, &mut rec, &mut flows);
+            rec.0
+        })
+        .collect()
+}
+
+/// The irreducible cost of `runs_one_thread`: the same random numbers, nothing else.
+#[divan::bench(args = [10_000, 100_000], sample_count = 10)]
+fn bare_sampling_loop(bencher: divan::Bencher, runs: u64) {
+    let s = baseline();
+    let calls = central_draws(&s);
+    bencher.bench(|| {
+        let mut params = RunParams::default();
+        let mut total = 0.0;
+        for run in 0..runs {
+            total += bare_loop_run(&s, run, &calls, &mut params, false);
+        }
+        black_box(total)
+    });
+}
+
+/// The irreducible cost of `runs_one_thread_exact`.
+#[divan::bench(args = [10_000], sample_count = 10)]
+fn bare_sampling_loop_exact(bencher: divan::Bencher, runs: u64) {
+    let s = baseline();
+    let calls = central_draws(&s);
+    bencher.bench(|| {
+        let mut params = RunParams::default();
+        let mut total = 0.0;
+        for run in 0..runs {
+            total += bare_loop_run(&s, run, &calls, &mut params, true);
+        }
+        black_box(total)
+    });
+}
+
+/// Draws one run's random numbers and nothing else; returns their sum.
+fn bare_loop_run(
+    s: &Scenario,
+    run: u64,
+    calls: &[Vec<Call>],
+    params: &mut RunParams,
+    exact: bool,
+) -> f64 {
+    let mut streams = ParamStreams::new(1, run, 0, &[]);
+    let _ = sample_params_with(s, &mut streams, params);
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    rng.set_stream(run);
+    let mut sum = params.years[0].exit[0];
+    if exact {
+        let mut d = NoisyExact(&mut rng);
+        for &(binomial, n, p) in calls.iter().flatten() {
+            sum += if binomial {
+                d.binomial(n, p)
+            } else {
+                d.poisson(p)
+            };
+        }
+    } else {
+        let mut d = Noisy(&mut rng);
+        for &(binomial, n, p) in calls.iter().flatten() {
+            sum += if binomial {
+                d.binomial(n, p)
+            } else {
+                d.poisson(p)
+            };
+        }
+    }
+    sum
 }
 
 /// A whole job as `run` does it: runs on every core, then the summary.
 #[divan::bench(args = [10_000, 100_000], sample_count = 5)]
 fn job_all_threads(bencher: divan::Bencher, runs: u64) {
     let s = baseline();
-    let job = Job {
-        runs,
-        seed: 1,
-        process_noise: true,
-        threads: None,
-        verify: false,
-    };
+    let job = job(runs, true, None);
     bencher.bench(|| {
         let sim = simulate(&s, &job, &|_| {}).expect("runs");
         summarize(&s, &sim, job.seed, job.process_noise)

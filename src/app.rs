@@ -9,10 +9,11 @@ use std::time::Instant;
 
 use crate::audit::{self, Audit};
 use crate::chart::{self, ChartError};
-use crate::cli::{Command, PlotArgs, RunArgs};
+use crate::cli::{ChartArgs, Command, MergeArgs, PlotArgs, RunArgs};
 use crate::engine::{self, EngineError, Job};
 use crate::output::{self, text, OutputError, Staging};
 use crate::scenario::{self, LeverError, ScenarioError};
+use crate::shard::{self, ShardError, ShardMeta, ShardSpec};
 use crate::stats;
 
 /// The commented template printed by `talentsim init`.
@@ -58,13 +59,20 @@ pub enum Error {
         /// One line per differing file.
         differences: Vec<String>,
     },
+    /// Shard folders that are unreadable or do not make up one job (`merge`).
+    #[error(transparent)]
+    Shard(#[from] ShardError),
 }
 
 impl Error {
     /// Returns the process exit code: 2 for invalid input, 1 for failures while running.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Scenario(_) | Error::Input(_) | Error::Lever(_) | Error::Usage(_) => 2,
+            Error::Scenario(_)
+            | Error::Input(_)
+            | Error::Lever(_)
+            | Error::Usage(_)
+            | Error::Shard(_) => 2,
             Error::Engine(_)
             | Error::Output(_)
             | Error::Chart(_)
@@ -99,6 +107,7 @@ pub fn execute(command: Command) -> Result<(), Error> {
         Command::Solve(args) => analysis::solve(&args).map(|_| ()),
         Command::Sweep(args) => analysis::sweep(&args).map(|_| ()),
         Command::Compare(args) => analysis::compare(&args).map(|_| ()),
+        Command::Merge(args) => merge(&args),
     }
 }
 
@@ -183,6 +192,7 @@ fn run_as(args: &RunArgs, recorded: Option<&Audit>) -> Result<PathBuf, Error> {
     job.seed = args.seed.unwrap_or(job.seed);
     job.threads = args.threads.map(usize::from);
     job.verify = args.verify;
+    job.sampling = sampling(args.exact);
     let out = args
         .out
         .clone()
@@ -203,6 +213,10 @@ fn run_as(args: &RunArgs, recorded: Option<&Audit>) -> Result<PathBuf, Error> {
         None => audit_record(path, &job, args)?,
     };
 
+    if let Some(spec) = args.shard {
+        return run_shard(args, path, &scenario, &job, spec, audit, &out);
+    }
+
     let started = Instant::now();
     let bar = progress_bar(&job, scenario.horizon(), args.quiet);
     let sim = engine::simulate(&scenario, &job, &|n| {
@@ -219,22 +233,41 @@ fn run_as(args: &RunArgs, recorded: Option<&Audit>) -> Result<PathBuf, Error> {
     }
     summary.audit = Some(audit);
     let elapsed = started.elapsed();
+    publish(&summary, &out, &args.chart, args.no_charts, args.quiet)?;
+    if !args.quiet {
+        println!(
+            "\nSimulated in {:.2} s; results in {}",
+            elapsed.as_secs_f64(),
+            out.display()
+        );
+    }
+    Ok(out)
+}
 
+/// Draws the charts and report (unless `no_charts`), writes every output file of
+/// `summary` into `out` at once, and prints the text summary unless `quiet`.
+fn publish(
+    summary: &stats::Summary,
+    out: &Path,
+    chart_args: &ChartArgs,
+    no_charts: bool,
+    quiet: bool,
+) -> Result<(), Error> {
     // Charts and the report are drawn before anything is written: a drawing failure
     // leaves the earlier results untouched. `--no-charts` skips both (`plot` draws them
     // later from summary.json).
-    let config = args.chart.config();
-    let figures = if args.no_charts {
+    let config = chart_args.config();
+    let figures = if no_charts {
         None
     } else {
-        let charts = chart::render(&summary, &config)?;
-        let report = chart::report::render(&summary, &charts, config.lang);
-        warn_missing_glyphs(&summary, args.quiet);
+        let charts = chart::render(summary, &config)?;
+        let report = chart::report::render(summary, &charts, config.lang);
+        warn_missing_glyphs(summary, quiet);
         Some((charts, report))
     };
 
-    let staging = Staging::new(&out)?;
-    output::write_tables(&summary, staging.path()).map_err(|mut e| {
+    let staging = Staging::new(out)?;
+    output::write_tables(summary, staging.path()).map_err(|mut e| {
         e.message.push_str(&format!(
             "; no results were written and {} is unchanged",
             out.display()
@@ -246,15 +279,174 @@ fn run_as(args: &RunArgs, recorded: Option<&Audit>) -> Result<PathBuf, Error> {
     }
     staging.commit()?;
 
+    if !quiet {
+        print!("{}", text::render(summary));
+    }
+    Ok(())
+}
+
+/// Runs one shard of a job and saves its runs for `merge` (`run --shard K/M`).
+fn run_shard(
+    args: &RunArgs,
+    path: &Path,
+    scenario: &scenario::Scenario,
+    job: &Job,
+    spec: ShardSpec,
+    audit: Audit,
+    out: &Path,
+) -> Result<PathBuf, Error> {
+    // The shard keeps the scenario's text so that `merge` needs nothing but the folders.
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::Usage(format!(
+            "{}: cannot read the scenario again: {e}",
+            path.display()
+        ))
+    })?;
+    let runs = spec.runs(job.runs);
+    let started = Instant::now();
+    let sim = engine::simulate_runs(scenario, job, runs.clone(), &|_| {})?;
+    let meta = ShardMeta {
+        format: "talentsim-shard-1".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        scenario: scenario.name.clone(),
+        scenario_hash: shard::scenario_hash(&text, &args.set),
+        scenario_file: path.display().to_string(),
+        scenario_default_name: default_name(path),
+        scenario_text: text,
+        set: args.set.clone(),
+        seed: job.seed,
+        runs: job.runs,
+        process_noise: job.process_noise,
+        exact: args.exact,
+        shard: spec.index,
+        shards: spec.shards,
+        first_run: runs.start,
+        end_run: runs.end,
+        columns: sim.values.ncols() as u64,
+        redrawn_by_level: sim.redrawn_by_level.clone(),
+        audit,
+    };
+    let staging = Staging::new(out)?;
+    let values = sim
+        .values
+        .as_slice()
+        .expect("the engine's table is contiguous");
+    shard::write(staging.path(), &meta, values)?;
+    staging.commit()?;
     if !args.quiet {
-        print!("{}", text::render(&summary));
         println!(
-            "\nSimulated in {:.2} s; results in {}",
-            elapsed.as_secs_f64(),
+            "Shard {}/{}: runs {}..{} of {} in {:.2} s; saved in {} (combine with `talentsim merge`)",
+            spec.index,
+            spec.shards,
+            runs.start,
+            runs.end,
+            job.runs,
+            started.elapsed().as_secs_f64(),
             out.display()
         );
     }
-    Ok(out)
+    Ok(out.to_path_buf())
+}
+
+/// Returns the sampling `--exact` asks for.
+fn sampling(exact: bool) -> engine::Sampling {
+    if exact {
+        engine::Sampling::Exact
+    } else {
+        engine::Sampling::Fast
+    }
+}
+
+/// Returns the name a scenario file gets when it has no `name` (its stem).
+fn default_name(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Combines shard folders into the outputs of the whole job (`talentsim merge`): the
+/// same bytes as one `run` of all the runs.
+///
+/// # Errors
+/// [`Error::Shard`] when a folder is not a shard or the shards do not make up one job
+/// (naming the folder), and the errors of `run` otherwise.
+pub fn merge(args: &MergeArgs) -> Result<(), Error> {
+    let metas = args
+        .shards
+        .iter()
+        .map(|dir| shard::read_meta(dir).map(|m| (dir.clone(), m)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let shards = shard::plan(metas)?;
+    let (first_dir, first) = shards[0].clone();
+    let scenario = scenario::parse_bytes(
+        &first.scenario_file,
+        first.scenario_text.as_bytes(),
+        &first.scenario_default_name,
+    )
+    .map_err(|e| Error::Scenario(vec![e]))?;
+    let scenario = scenario::apply_all(&scenario, &first.set)?;
+    let years = scenario.horizon() + 1;
+    let columns = years * crate::scenario::Metric::all(scenario.levels.len()).len();
+    if first.columns != columns as u64 {
+        return Err(Error::Shard(ShardError {
+            path: first_dir,
+            message: format!(
+                "holds {} values per run but its scenario has {columns}",
+                first.columns
+            ),
+        }));
+    }
+    // Staging fails early if the destination can never be written.
+    drop(Staging::new(&args.out)?);
+    engine::check_memory(first.runs, columns)?;
+
+    let mut values = Vec::new();
+    let mut redrawn = vec![0u64; scenario.levels.len()];
+    for (dir, meta) in &shards {
+        shard::read_values(dir, meta, &mut values)?;
+        if meta.redrawn_by_level.len() != redrawn.len() {
+            return Err(Error::Shard(ShardError {
+                path: dir.clone(),
+                message: "redraw counts do not match the scenario's levels".into(),
+            }));
+        }
+        redrawn
+            .iter_mut()
+            .zip(&meta.redrawn_by_level)
+            .for_each(|(a, b)| *a += b);
+    }
+    engine::check_redraws(&scenario, &redrawn, first.runs)?;
+    let runs = usize::try_from(first.runs).unwrap_or(usize::MAX);
+    let sim = engine::Simulation {
+        metrics: crate::scenario::Metric::all(scenario.levels.len()),
+        years: (scenario.start_year..=scenario.end_year).collect(),
+        central: engine::central_path(&scenario)?,
+        values: ndarray::Array2::from_shape_vec((runs, columns), values)
+            .expect("shard sizes were checked"),
+        redrawn_by_level: redrawn,
+    };
+    let mut summary = stats::summarize(&scenario, &sim, first.seed, first.process_noise);
+    stats::verify(&summary).map_err(EngineError::Invariant)?;
+    // The record of the whole job, as `run` would have written it, but for the command
+    // line, which is this merge's.
+    summary.audit = Some(Audit {
+        command_line: command_line(),
+        charts: !args.no_charts,
+        lang: args.chart.lang.to_string(),
+        width: args.chart.width,
+        height: args.chart.height,
+        ..first.audit.clone()
+    });
+    publish(&summary, &args.out, &args.chart, args.no_charts, args.quiet)?;
+    if !args.quiet {
+        println!(
+            "\nMerged {} shards ({} runs); results in {}",
+            shards.len(),
+            first.runs,
+            args.out.display()
+        );
+    }
+    Ok(())
 }
 
 /// Redraws the charts and report of a saved output folder from its `summary.json`.
@@ -346,14 +538,20 @@ fn audit_record(path: &Path, job: &Job, args: &RunArgs) -> Result<Audit, Error> 
         runs: job.runs,
         seed: job.seed,
         charts: !args.no_charts,
-        command_line: std::env::args_os()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect(),
+        command_line: command_line(),
         set: args.set.clone(),
         lang: args.chart.lang.to_string(),
         width: args.chart.width,
         height: args.chart.height,
+        exact: args.exact,
     })
+}
+
+/// Returns this process's command line, program name first.
+fn command_line() -> Vec<String> {
+    std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
 }
 
 /// Runs again as recorded in `summary_path` into a folder beside the recorded results,
@@ -420,6 +618,8 @@ pub fn replay(summary_path: &Path, args: &RunArgs) -> Result<(), Error> {
         quiet: true,
         verify: args.verify,
         replay: None,
+        shard: None,
+        exact: audit.exact,
         set: audit.set.clone(),
         chart: crate::cli::ChartArgs {
             lang: audit.lang.parse().map_err(fail)?,

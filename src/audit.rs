@@ -41,6 +41,9 @@ pub struct Audit {
     /// Chart height in pixels (`--height`).
     #[serde(default = "default_height")]
     pub height: u32,
+    /// Whether every count was drawn exactly (`--exact`).
+    #[serde(default)]
+    pub exact: bool,
 }
 
 fn default_lang() -> String {

@@ -44,6 +44,8 @@ pub enum Command {
     Sweep(analysis::SweepArgs),
     /// Two or more scenarios side by side, with paired differences.
     Compare(analysis::CompareArgs),
+    /// Combine the shard folders of `run --shard` into the outputs of the whole job.
+    Merge(MergeArgs),
 }
 
 /// Arguments of `talentsim run`.
@@ -76,12 +78,40 @@ pub struct RunArgs {
     pub verify: bool,
     /// Run again as recorded in an output's summary.json and compare every file byte for
     /// byte: exit 0 when identical, 1 when anything differs.
-    #[arg(long, value_name = "SUMMARY_JSON", conflicts_with_all = ["scenario", "runs", "seed", "out", "no_charts", "set", "lang", "width", "height"])]
+    #[arg(long, value_name = "SUMMARY_JSON", conflicts_with_all = ["scenario", "runs", "seed", "out", "no_charts", "set", "lang", "width", "height", "shard", "exact"])]
     pub replay: Option<PathBuf>,
+    /// Run only shard K of M (K from 1) of the --runs runs and save them for
+    /// `talentsim merge` (same per-run streams as the whole job).
+    #[arg(long, value_name = "K/M")]
+    pub shard: Option<crate::shard::ShardSpec>,
+    /// Draw every binomial and Poisson count exactly (default: counts of variance at
+    /// least 100 use a Cornish-Fisher approximation; README "Performance").
+    #[arg(long)]
+    pub exact: bool,
     /// Set a lever to a number in every year, e.g. `upgrade.intermediate=0.07`
     /// (repeatable; README "Policy analysis" lists lever names).
     #[arg(long = "set", value_name = "LEVER=VALUE")]
     pub set: Vec<String>,
+    /// Chart options.
+    #[command(flatten)]
+    pub chart: ChartArgs,
+}
+
+/// Arguments of `talentsim merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Shard folders written by `talentsim run --shard K/M --out DIR`, in any order.
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Output folder of the combined results.
+    #[arg(long, required = true)]
+    pub out: PathBuf,
+    /// Do not draw charts or write report.html (`talentsim plot` draws them later).
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
     /// Chart options.
     #[command(flatten)]
     pub chart: ChartArgs,

@@ -15,8 +15,8 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::model::{
-    central_params, sample_params_with, step, Draw, Expected, Flows, Noisy, RunParams, State,
-    Uniforms,
+    central_params, sample_params_with, step, Draw, Expected, Flows, Noisy, NoisyExact, RunParams,
+    State, Uniforms,
 };
 use crate::scenario::uniform;
 use crate::scenario::{Metric, Scenario};
@@ -35,6 +35,8 @@ pub struct Job {
     /// Whether every run checks its invariants (flows balance, stocks finite and
     /// non-negative). Debug builds always check.
     pub verify: bool,
+    /// How process noise is drawn.
+    pub sampling: Sampling,
 }
 
 impl Job {
@@ -47,6 +49,7 @@ impl Job {
             process_noise: mc.process_noise,
             threads: None,
             verify: false,
+            sampling: Sampling::Fast,
         }
     }
 }
@@ -110,6 +113,17 @@ pub enum EngineError {
     Threads(usize),
 }
 
+/// How process noise is drawn.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sampling {
+    /// Exact draws for small counts, the Cornish-Fisher approximation for counts of
+    /// variance at least [`crate::model::APPROX_MIN_VARIANCE`] ([`Noisy`]).
+    #[default]
+    Fast,
+    /// Exact binomial and Poisson draws for every count ([`NoisyExact`]; `--exact`).
+    Exact,
+}
+
 /// Runs per unit of parallel work.
 const CHUNK_RUNS: usize = 64;
 /// Draws of a run's parameter set before the run is declared impossible.
@@ -152,22 +166,85 @@ pub fn simulate_pinned(
     pins: &[Pin],
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Simulation, EngineError> {
-    let metrics = Metric::all(scenario.levels.len());
-    let years: Vec<i32> = (scenario.start_year..=scenario.end_year).collect();
-    let row = years.len() * metrics.len();
-    let runs = usize::try_from(job.runs).unwrap_or(usize::MAX);
-    check_memory(job.runs, row)?;
-    let verify = job.verify || cfg!(debug_assertions);
+    let sim = simulate_range(scenario, job, pins, 0..job.runs, progress)?;
+    check_redraws(scenario, &sim.redrawn_by_level, job.runs)?;
+    Ok(sim)
+}
 
+/// Computes the central path and runs `runs` of a job (a shard of it): row `i` of the
+/// result is run `runs.start + i`, with the same numbers as in the whole job. The share of
+/// redrawn runs is not checked: [`check_redraws`] does that once the shards are combined.
+///
+/// # Errors
+/// [`EngineError`] when the results would not fit in memory, the threads cannot start, or
+/// a self-check fails.
+pub fn simulate_runs(
+    scenario: &Scenario,
+    job: &Job,
+    runs: std::ops::Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Simulation, EngineError> {
+    simulate_range(scenario, job, &[], runs, progress)
+}
+
+/// Returns the central path, laid out like a row of [`Simulation::values`]. Its
+/// invariants are always checked: it is one run.
+///
+/// # Errors
+/// [`EngineError::Invariant`] when a self-check fails.
+pub fn central_path(scenario: &Scenario) -> Result<Vec<f64>, EngineError> {
+    let row = (scenario.horizon() + 1) * Metric::all(scenario.levels.len()).len();
     let mut central = vec![0.0; row];
     project(
         scenario,
         &central_params(scenario),
         &mut Expected,
         &mut central,
-        verify,
+        true,
     )
     .map_err(|e| EngineError::Invariant(format!("central path: {e}")))?;
+    Ok(central)
+}
+
+/// Refuses a job in which more than 1% of `total` runs needed their parameters drawn again.
+///
+/// # Errors
+/// [`EngineError::Redraws`] naming the level that overflowed most often.
+pub fn check_redraws(
+    scenario: &Scenario,
+    redrawn_by_level: &[u64],
+    total: u64,
+) -> Result<(), EngineError> {
+    let worst = (0..redrawn_by_level.len())
+        .max_by_key(|&l| redrawn_by_level[l])
+        .unwrap_or(0);
+    let redrawn_runs: u64 = redrawn_by_level.iter().sum();
+    if redrawn_runs.saturating_mul(100) > total {
+        return Err(EngineError::Redraws {
+            level: scenario.levels[worst].clone(),
+            runs: redrawn_by_level[worst],
+            total,
+        });
+    }
+    Ok(())
+}
+
+fn simulate_range(
+    scenario: &Scenario,
+    job: &Job,
+    pins: &[Pin],
+    range: std::ops::Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Simulation, EngineError> {
+    let metrics = Metric::all(scenario.levels.len());
+    let years: Vec<i32> = (scenario.start_year..=scenario.end_year).collect();
+    let row = years.len() * metrics.len();
+    let count = range.end.saturating_sub(range.start);
+    let runs = usize::try_from(count).unwrap_or(usize::MAX);
+    check_memory(count, row)?;
+    let verify = job.verify || cfg!(debug_assertions);
+
+    let central = central_path(scenario)?;
 
     let mut values = vec![0.0; runs * row];
     let mut work = || -> Vec<(Vec<u64>, Option<String>)> {
@@ -177,10 +254,10 @@ pub fn simulate_pinned(
             .map(|(c, chunk)| {
                 let mut redrawn = vec![0; scenario.levels.len()];
                 let mut failed = None;
-                let mut params = RunParams::default();
+                let mut scratch = RunScratch::default();
                 for (i, out) in chunk.chunks_mut(row).enumerate() {
-                    let run = (c * CHUNK_RUNS + i) as u64;
-                    match run_one(scenario, job, pins, run, &mut params, out, verify) {
+                    let run = range.start + (c * CHUNK_RUNS + i) as u64;
+                    match run_one(scenario, job, pins, run, &mut scratch, out, verify) {
                         Ok(Some(level)) => redrawn[level] += 1,
                         Ok(None) => {}
                         Err(e) => {
@@ -212,17 +289,6 @@ pub fn simulate_pinned(
             .zip(c)
             .for_each(|(a, b)| *a += b);
     }
-    let worst = (0..scenario.levels.len())
-        .max_by_key(|&l| redrawn_by_level[l])
-        .unwrap_or(0);
-    let redrawn_runs: u64 = redrawn_by_level.iter().sum();
-    if redrawn_runs * 100 > job.runs {
-        return Err(EngineError::Redraws {
-            level: scenario.levels[worst].clone(),
-            runs: redrawn_by_level[worst],
-            total: job.runs,
-        });
-    }
     let values =
         Array2::from_shape_vec((runs, row), values).expect("the table has runs x row cells");
     Ok(Simulation {
@@ -234,6 +300,15 @@ pub fn simulate_pinned(
     })
 }
 
+/// Buffers one worker reuses from run to run, so that a run allocates nothing.
+#[derive(Debug, Default)]
+struct RunScratch {
+    params: RunParams,
+    state: State,
+    flows: Flows,
+    before: Vec<f64>,
+}
+
 /// Simulates run `run` into `out`; returns the level that forced a redraw, if any, or
 /// the invariant that failed.
 fn run_one(
@@ -241,7 +316,7 @@ fn run_one(
     job: &Job,
     pins: &[Pin],
     run: u64,
-    params: &mut RunParams,
+    scratch: &mut RunScratch,
     out: &mut [f64],
     verify: bool,
 ) -> Result<Option<usize>, String> {
@@ -249,6 +324,7 @@ fn run_one(
     rng.set_stream(run);
     let mut redrawn = None;
     let mut valid = false;
+    let params = &mut scratch.params;
     for attempt in 0..MAX_ATTEMPTS {
         let mut streams = ParamStreams::new(job.seed, run, attempt as u64, pins);
         match sample_params_with(scenario, &mut streams, params) {
@@ -267,10 +343,26 @@ fn run_one(
         // never reach an output.
         *params = central_params(scenario);
     }
-    if job.process_noise {
-        project(scenario, params, &mut Noisy(&mut rng), out, verify)?;
-    } else {
-        project(scenario, params, &mut Expected, out, verify)?;
+    let buffers = Buffers {
+        state: &mut scratch.state,
+        flows: &mut scratch.flows,
+        before: &mut scratch.before,
+    };
+    match (job.process_noise, job.sampling) {
+        (true, Sampling::Exact) => {
+            project_into(
+                scenario,
+                params,
+                &mut NoisyExact(&mut rng),
+                buffers,
+                out,
+                verify,
+            )?;
+        }
+        (true, Sampling::Fast) => {
+            project_into(scenario, params, &mut Noisy(&mut rng), buffers, out, verify)?;
+        }
+        (false, _) => project_into(scenario, params, &mut Expected, buffers, out, verify)?,
     }
     Ok(redrawn)
 }
@@ -330,24 +422,54 @@ pub(crate) fn project<D: Draw>(
     out: &mut [f64],
     verify: bool,
 ) -> Result<(), String> {
+    let buffers = Buffers {
+        state: &mut State::initial(scenario),
+        flows: &mut Flows::default(),
+        before: &mut Vec::new(),
+    };
+    project_into(scenario, params, draw, buffers, out, verify)
+}
+
+/// The working buffers of a projection, reused from run to run.
+struct Buffers<'a> {
+    state: &'a mut State,
+    flows: &'a mut Flows,
+    /// The stock before a step, kept when verifying.
+    before: &'a mut Vec<f64>,
+}
+
+/// Like [`project`], reusing `buffers`.
+fn project_into<D: Draw>(
+    scenario: &Scenario,
+    params: &RunParams,
+    draw: &mut D,
+    buffers: Buffers<'_>,
+    out: &mut [f64],
+    verify: bool,
+) -> Result<(), String> {
+    let Buffers {
+        state,
+        flows,
+        before,
+    } = buffers;
     let n_metrics = scenario.levels.len() + 5;
-    let mut state = State::initial(scenario);
-    let mut flows = Flows::default();
-    let mut before = Vec::new();
-    let high0 = high_skill(scenario, &state);
-    record(scenario, &state, high0, &mut out[..n_metrics]);
+    state.stock.clear();
+    state.stock.extend_from_slice(&scenario.initial);
+    state.high_skill_added = 0.0;
+    let high0 = high_skill(scenario, state);
+    record(scenario, state, high0, &mut out[..n_metrics]);
     for (i, year) in params.years.iter().enumerate() {
         if verify {
             before.clone_from(&state.stock);
         }
-        step(scenario, year, &mut state, draw, &mut flows);
+        step(scenario, year, state, draw, flows);
         if verify {
             let y = scenario.start_year + 1 + i as i32;
-            check_step(scenario, &before, &state, &flows).map_err(|e| format!("in {y}, {e}"))?;
+            check_step(scenario, before, state, flows).map_err(|e| format!("in {y}, {e}"))?;
         }
         record(
             scenario,
-            &state,
+            state,
             high0,
             &mut out[(i + 1) * n_metrics..(i + 2) * n_metrics],
         );
@@ -417,7 +539,10 @@ fn record(scenario: &Scenario, state: &State, high0: f64, out: &mut [f64]) {
 }
 
 /// Refuses a job whose result table would not fit in the memory available.
-fn check_memory(runs: u64, row: usize) -> Result<(), EngineError> {
+///
+/// # Errors
+/// [`EngineError::TooLarge`] with the estimate.
+pub fn check_memory(runs: u64, row: usize) -> Result<(), EngineError> {
     const MIB: u64 = 1 << 20;
     // The table, plus the sorting scratch of one column per summary thread.
     let needed = runs.saturating_mul(row as u64).saturating_mul(8) / MIB + 64;

@@ -25,6 +25,7 @@ pub mod format;
 pub mod model;
 pub mod output;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
 
 pub use engine::{simulate, Job, Simulation};

@@ -26,6 +26,7 @@ fn run_and_check(s: &Scenario, runs: u64) -> Vec<talentsim::Summary> {
             process_noise: noise,
             threads: None,
             verify: true,
+            sampling: Default::default(),
         };
         let sim = simulate(s, &job, &|_| {}).unwrap_or_else(|e| panic!("{e}"));
         assert!(

@@ -19,6 +19,7 @@ fn run(s: &Scenario, runs: u64, seed: u64, noise: bool, threads: Option<usize>) 
         process_noise: noise,
         threads,
         verify: true,
+        sampling: Default::default(),
     };
     simulate(s, &job, &|_| {}).unwrap()
 }

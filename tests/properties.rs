@@ -138,7 +138,7 @@ proptest! {
 
     #[test]
     fn quantiles_are_ordered(s in scenarios()) {
-        let job = Job { runs: 25, seed: s.monte_carlo.seed, process_noise: true, threads: Some(1), verify: true };
+        let job = Job { runs: 25, seed: s.monte_carlo.seed, process_noise: true, threads: Some(1), verify: true, sampling: Default::default() };
         let sim = simulate(&s, &job, &|_| {}).unwrap();
         let summary = summarize(&s, &sim, job.seed, true);
         for r in &summary.projection {

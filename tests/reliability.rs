@@ -499,12 +499,16 @@ fn replay_reproduces_levers_and_chart_options() {
         "700",
         "--height",
         "500",
+        "--exact",
         "--out",
         out.to_str().unwrap(),
         "-q",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let summary = out.join("summary.json");
+    let record: serde_json::Value =
+        serde_json::from_slice(&fs::read(&summary).unwrap()).unwrap();
+    assert_eq!(record["audit"]["exact"], true);
     let o = talentsim(&["run", "--replay", summary.to_str().unwrap()]);
     assert!(o.status.success(), "replay differs: {}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("identical"));
@@ -529,5 +533,24 @@ fn replay_reproduces_levers_and_chart_options() {
     assert_ne!(
         fs::read(out.join("projection.csv")).unwrap(),
         fs::read(plain.join("projection.csv")).unwrap()
+    );
+    // Nor without --exact: the replay drew its counts exactly, as recorded.
+    let fast = dir.path().join("fast");
+    let o = talentsim(&[
+        "run",
+        s.to_str().unwrap(),
+        "--runs",
+        "50",
+        "--set",
+        "upgrade.junior=0.05",
+        "--no-charts",
+        "--out",
+        fast.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_ne!(
+        fs::read(out.join("projection.csv")).unwrap(),
+        fs::read(fast.join("projection.csv")).unwrap()
     );
 }

@@ -46,6 +46,9 @@ fn job(s: &Scenario, c: &Common, cap: bool) -> Job {
     });
     job.seed = c.seed.unwrap_or(job.seed);
     job.threads = c.threads.map(usize::from);
+    if c.exact {
+        job.sampling = crate::engine::Sampling::Exact;
+    }
     job
 }
 

@@ -25,6 +25,9 @@ pub struct Common {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Draw every binomial and Poisson count exactly (as `run --exact`).
+    #[arg(long)]
+    pub exact: bool,
     /// Do not draw charts or write report.html (`talentsim plot` draws them later).
     #[arg(long)]
     pub no_charts: bool,

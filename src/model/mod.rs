@@ -14,12 +14,12 @@ pub use params::{
 };
 
 use rand::Rng;
-use rand_distr::{Binomial, Distribution, Poisson};
+use rand_distr::{Binomial, Distribution, Poisson, StandardNormal};
 
 use crate::scenario::Scenario;
 
 /// Stocks by level at the end of a year, and the running high-skill additions.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct State {
     /// Stock by level (whole numbers under process noise).
     pub stock: Vec<f64>,
@@ -50,6 +50,17 @@ pub struct Flows {
     pub arrived: Vec<f64>,
     /// People entering the high-skill group from outside it in this step.
     pub high_skill_added: f64,
+    /// Working buffers of [`step`], kept here so that a step allocates nothing.
+    scratch: StepScratch,
+}
+
+/// Per-level working buffers of one step.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct StepScratch {
+    next: Vec<f64>,
+    stayers: Vec<f64>,
+    remaining: Vec<f64>,
+    arrivals: Vec<f64>,
 }
 
 /// How the step turns probabilities and expected counts into flows.
@@ -74,11 +85,86 @@ impl Draw for Expected {
     }
 }
 
-/// Process noise: binomial outcomes and Poisson arrivals of whole people.
+/// Process noise: binomial outcomes and Poisson arrivals of whole people, drawn exactly
+/// where a count's variance is below [`APPROX_MIN_VARIANCE`] and from the Cornish-Fisher
+/// approximation ([`cornish_fisher`]) above it; [`NoisyExact`] always draws exactly.
 #[derive(Debug)]
 pub struct Noisy<'r, R: Rng>(pub &'r mut R);
 
+/// Process noise drawn exactly: `rand_distr`'s binomial (BTPE, Kachitvichyanukul and
+/// Schmeiser 1988) and Poisson samplers for every count.
+#[derive(Debug)]
+pub struct NoisyExact<'r, R: Rng>(pub &'r mut R);
+
+/// Counts whose variance is at least this are drawn from the Cornish-Fisher
+/// approximation by [`Noisy`]: its Kolmogorov-Smirnov distance to the exact binomial or
+/// Poisson distribution is below [`APPROX_MAX_KS`] there (tested in `tests/sampling.rs`).
+pub const APPROX_MIN_VARIANCE: f64 = 100.0;
+/// Bound on the Kolmogorov-Smirnov distance of an approximated count to the exact one.
+pub const APPROX_MAX_KS: f64 = 2e-4;
+
+/// Returns a count with the given mean, variance, skewness and excess kurtosis: the
+/// normal quantile `z` corrected to second order by the Cornish-Fisher expansion
+/// (Cornish and Fisher 1937; Johnson, Kemp and Kotz 2005, *Univariate Discrete
+/// Distributions*, 3.6.2), rounded to the nearest whole number and kept in `[0, max]`.
+pub fn cornish_fisher(mean: f64, variance: f64, skew: f64, kurt: f64, max: f64, z: f64) -> f64 {
+    let z2 = z * z;
+    let w = z + skew / 6.0 * (z2 - 1.0) + kurt / 24.0 * z * (z2 - 3.0)
+        - skew * skew / 36.0 * z * (2.0 * z2 - 5.0);
+    // `max` then `min` rather than `clamp`, which panics on a NaN bound.
+    floor(mean + variance.sqrt() * w + 0.5).max(0.0).min(max)
+}
+
+/// Returns `x.floor()` for `|x| < 2^62` without a call into libm (the baseline x86-64
+/// target has no rounding instruction); the clamp above keeps other values in range.
+fn floor(x: f64) -> f64 {
+    if x.is_nan() || x.abs() >= 4.611_686_018_427_388e18 {
+        return x.floor();
+    }
+    let t = x as i64 as f64;
+    if t > x {
+        t - 1.0
+    } else {
+        t
+    }
+}
+
 impl<R: Rng> Draw for Noisy<'_, R> {
+    fn binomial(&mut self, n: f64, p: f64) -> f64 {
+        if n <= 0.0 || p <= 0.0 {
+            return 0.0;
+        }
+        if p >= 1.0 {
+            return n;
+        }
+        let q = 1.0 - p;
+        let variance = n * p * q;
+        if variance < APPROX_MIN_VARIANCE {
+            return NoisyExact(&mut *self.0).binomial(n, p);
+        }
+        let z: f64 = self.0.sample(StandardNormal);
+        let skew = (q - p) / variance.sqrt();
+        let kurt = (1.0 - 6.0 * p * q) / variance;
+        cornish_fisher(n * p, variance, skew, kurt, n, z)
+    }
+
+    fn poisson(&mut self, lambda: f64) -> f64 {
+        if lambda < APPROX_MIN_VARIANCE {
+            return NoisyExact(&mut *self.0).poisson(lambda);
+        }
+        let z: f64 = self.0.sample(StandardNormal);
+        cornish_fisher(
+            lambda,
+            lambda,
+            1.0 / lambda.sqrt(),
+            1.0 / lambda,
+            f64::INFINITY,
+            z,
+        )
+    }
+}
+
+impl<R: Rng> Draw for NoisyExact<'_, R> {
     fn binomial(&mut self, n: f64, p: f64) -> f64 {
         if n <= 0.0 || p <= 0.0 {
             return 0.0;
@@ -153,9 +239,20 @@ pub fn step<D: Draw>(
     flows.high_skill_added = 0.0;
 
     // Stayers start as the whole stock; outcomes are removed level by level.
-    let mut next = vec![0.0; n_levels];
-    let mut stayers = state.stock.clone();
-    let mut remaining = vec![1.0; n_levels];
+    let StepScratch {
+        next,
+        stayers,
+        remaining,
+        arrivals,
+    } = &mut flows.scratch;
+    next.clear();
+    next.resize(n_levels, 0.0);
+    stayers.clear();
+    stayers.extend_from_slice(&state.stock);
+    remaining.clear();
+    remaining.resize(n_levels, 1.0);
+    arrivals.clear();
+    arrivals.resize(n_levels, 0.0);
     for l in 0..n_levels {
         let exits = draw.binomial(stayers[l], conditional(params.exit[l], remaining[l]));
         flows.exits[l] = exits;
@@ -174,7 +271,6 @@ pub fn step<D: Draw>(
         }
     }
 
-    let mut arrivals = vec![0.0; n_levels];
     for (k, inflow) in scenario.inflows.iter().enumerate() {
         let expected = params.inflow[k];
         arrivals.fill(0.0);
@@ -183,14 +279,14 @@ pub fn step<D: Draw>(
                 let count = draw.poisson(expected).min(stayers[from]).max(0.0);
                 stayers[from] -= count;
                 flows.taken[k] = count;
-                split(count, &inflow.split, draw, &mut arrivals);
+                split(count, &inflow.split, draw, arrivals);
                 if from < hs {
                     flows.high_skill_added += arrivals[hs..].iter().sum::<f64>();
                 }
             }
             None => {
                 let count = draw.poisson(expected);
-                split(count, &inflow.split, draw, &mut arrivals);
+                split(count, &inflow.split, draw, arrivals);
                 flows.high_skill_added += arrivals[hs..].iter().sum::<f64>();
             }
         }
@@ -222,6 +318,26 @@ mod tests {
         assert!(((1.0 - a) * (1.0 - b) * c - 0.3).abs() < 1e-15);
         assert_eq!(conditional(0.5, 0.5), 1.0);
         assert_eq!(conditional(0.0, 0.0), 0.0);
+    }
+
+    #[test]
+    fn floor_matches_the_library() {
+        for x in [
+            -3.5,
+            -3.0,
+            -0.2,
+            -0.0,
+            0.0,
+            0.3,
+            1.0,
+            2.5,
+            1e15 + 0.5,
+            1e19,
+            f64::NAN,
+        ] {
+            let (a, b) = (floor(x), x.floor());
+            assert!(a.to_bits() == b.to_bits() || (a == 0.0 && b == 0.0), "{x}");
+        }
     }
 
     #[test]

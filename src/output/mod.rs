@@ -331,6 +331,7 @@ fn replaceable(dest: &Path) -> bool {
     empty
         || read_summary(&dest.join("summary.json")).is_ok_and(|s| s.program == "talentsim")
         || is_analysis(&dest.join("analysis.json"))
+        || crate::shard::read_meta(dest).is_ok()
 }
 
 /// Tells whether `path` is the `analysis.json` of a talentsim analysis folder.

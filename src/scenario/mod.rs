@@ -5,6 +5,7 @@
 //! [`ScenarioError`] listing every problem with file, line, column and key. Nothing
 //! downstream re-checks a scenario. This module reads text; it never simulates.
 
+mod beta_inverse;
 mod diagnostic;
 mod lever;
 mod param;

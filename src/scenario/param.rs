@@ -126,7 +126,9 @@ impl Dist {
             }
             Dist::Beta { mean, sd } => {
                 let k = mean * (1.0 - mean) / (sd * sd) - 1.0;
-                Beta::new(mean * k, (1.0 - mean) * k).map_or(mean, |d| d.inverse_cdf(u))
+                Beta::new(mean * k, (1.0 - mean) * k).map_or(mean, |d| {
+                    super::beta_inverse::inv_beta_reg(d.shape_a(), d.shape_b(), u)
+                })
             }
             Dist::Uniform { min, max } => min + u * (max - min),
             Dist::Triangular { min, mode, max } => {
@@ -141,8 +143,10 @@ impl Dist {
                 // PERT(min, mode, max) = min + (max - min) Beta(1 + 4 r, 1 + 4 (1 - r)),
                 // r = (mode - min) / (max - min) (Vose 2008, ch. 9).
                 let r = (mode - min) / (max - min);
-                Beta::new(1.0 + 4.0 * r, 1.0 + 4.0 * (1.0 - r))
-                    .map_or(mode, |d| min + (max - min) * d.inverse_cdf(u))
+                Beta::new(1.0 + 4.0 * r, 1.0 + 4.0 * (1.0 - r)).map_or(mode, |d| {
+                    min + (max - min)
+                        * super::beta_inverse::inv_beta_reg(d.shape_a(), d.shape_b(), u)
+                })
             }
         };
         if bound.admits(x) {

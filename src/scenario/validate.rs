@@ -28,6 +28,11 @@ pub const MAX_PEOPLE: f64 = 1e12;
 /// a mistaken path (a log, a data dump) from exhausting memory.
 pub const MAX_FILE_BYTES: u64 = 8 << 20;
 /// Tolerance on a split's sum.
+/// Largest coefficient of variation (sd / mean) of a lognormal. Beyond it a lognormal puts
+/// almost all its weight near 0, which describes no uncertain count or rate; far beyond
+/// it (sd / mean near 1e154) its log-scale parameters overflow and every draw is NaN.
+const MAX_LOGNORMAL_CV: f64 = 100.0;
+
 const SPLIT_TOLERANCE: f64 = 1e-6;
 /// Tolerance on the sum of central rates out of a level.
 const OUTFLOW_TOLERANCE: f64 = 1e-9;
@@ -1347,6 +1352,18 @@ impl Checker<'_> {
                                 self,
                                 "mean",
                                 format!("{mean}: a lognormal mean must be {valid}"),
+                            );
+                        }
+                        if sd > MAX_LOGNORMAL_CV * mean {
+                            return fail(
+                                self,
+                                "sd",
+                                format!(
+                                    "{} is more than {MAX_LOGNORMAL_CV} times the mean ({}): such a lognormal has almost all its weight at 0 and a few enormous values; expected at most {}",
+                                    num(sd),
+                                    num(mean),
+                                    num(MAX_LOGNORMAL_CV * mean)
+                                ),
                             );
                         }
                         Dist::LogNormal { mean, sd }

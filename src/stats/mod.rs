@@ -239,7 +239,7 @@ pub fn summarize(scenario: &Scenario, sim: &Simulation, seed: u64, process_noise
                 .copied()
                 .filter(|x| x.is_finite())
                 .collect();
-            xs.sort_by(f64::total_cmp);
+            xs.sort_unstable_by(f64::total_cmp);
             let mom = moments(&xs);
             let q = |p: f64| (!xs.is_empty()).then(|| quantile_sorted(&xs, p));
             ProjectionRow {
@@ -341,7 +341,7 @@ fn target_rows(
     let held = worst.iter().filter(|&&x| t.holds(x)).count() as u64;
     let central_worst = worst_of(&|y| sim.central[sim.column(y, m)]);
     worst.retain(|x| x.is_finite());
-    worst.sort_by(f64::total_cmp);
+    worst.sort_unstable_by(f64::total_cmp);
     let (ci_low, ci_high) = wilson(held, runs as u64);
     let row = TargetRow {
         target: t.name.clone(),
