@@ -3,6 +3,7 @@
 //! year marked, and every target on the metric as a line ending at its year, annotated
 //! with its probability.
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -19,6 +20,34 @@ const TARGET_COLOURS: [RGBColor; 4] = [
     style::GREEN,
     style::ORANGE,
 ];
+
+/// Draws a target on a chart over years: a thin line at `threshold` from `x0` to the
+/// target's year, a thick one from there to its last year (`through`), and a dot at the
+/// end.
+pub(crate) fn target_line<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    x0: f64,
+    (year, through): (i32, Option<i32>),
+    threshold: f64,
+    colour: RGBColor,
+    line: u32,
+) -> DrawResult<()> {
+    let (start, end) = (f64::from(year), f64::from(through.unwrap_or(year)));
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(x0, threshold), (start, threshold)],
+        colour.stroke_width((line / 2).max(1)),
+    )))?;
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(start, threshold), (end, threshold)],
+        colour.stroke_width(line * 2),
+    )))?;
+    chart.draw_series(std::iter::once(Circle::new(
+        (end, threshold),
+        line * 2 + 1,
+        colour.filled(),
+    )))?;
+    Ok(())
+}
 
 /// A fan chart of one metric.
 pub(crate) struct Fan {
@@ -186,20 +215,14 @@ impl Plot for Fan {
         // last target first so that a short target stays visible on a longer one.
         for (i, t) in targets.iter().enumerate().rev() {
             let colour = TARGET_COLOURS[i % TARGET_COLOURS.len()];
-            let end = f64::from(t.through.unwrap_or(t.year));
-            chart.draw_series(std::iter::once(PathElement::new(
-                vec![(x0, t.threshold), (f64::from(t.year), t.threshold)],
-                colour.stroke_width((z.line / 2).max(1)),
-            )))?;
-            chart.draw_series(std::iter::once(PathElement::new(
-                vec![(f64::from(t.year), t.threshold), (end, t.threshold)],
-                colour.stroke_width(z.line * 2),
-            )))?;
-            chart.draw_series(std::iter::once(Circle::new(
-                (end, t.threshold),
-                z.line * 2 + 1,
-                colour.filled(),
-            )))?;
+            target_line(
+                &mut chart,
+                x0,
+                (t.year, t.through),
+                t.threshold,
+                colour,
+                z.line,
+            )?;
         }
         let mut rects = Vec::new();
         let mut texts = Vec::new();

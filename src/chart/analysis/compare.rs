@@ -8,6 +8,7 @@ use plotters::prelude::*;
 
 use super::{fit, measurer, metric_unit, padded_range, tick, Fx, Unit};
 use crate::analysis::compare::Comparison;
+use crate::chart::fan::target_line;
 use crate::chart::frame::{self, Entry, Swatch};
 use crate::chart::{style, year_label, DrawResult, Figure};
 use crate::format;
@@ -223,20 +224,7 @@ impl Figure for CompareFan<'_> {
         }
         for (k, d) in targets.iter().enumerate().rev() {
             let c = TARGETS[k % TARGETS.len()];
-            let end = f64::from(d.through.unwrap_or(d.year));
-            chart.draw_series(std::iter::once(PathElement::new(
-                vec![(x0, d.threshold), (f64::from(d.year), d.threshold)],
-                c.stroke_width((z.line / 2).max(1)),
-            )))?;
-            chart.draw_series(std::iter::once(PathElement::new(
-                vec![(f64::from(d.year), d.threshold), (end, d.threshold)],
-                c.stroke_width(z.line * 2),
-            )))?;
-            chart.draw_series(std::iter::once(Circle::new(
-                (end, d.threshold),
-                z.line * 2 + 1,
-                c.filled(),
-            )))?;
+            target_line(&mut chart, x0, (d.year, d.through), d.threshold, c, z.line)?;
         }
         root.present()?;
         Ok(())
