@@ -5,17 +5,11 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_talentsim");
+mod common;
+use common::{png_size, svg_text, talentsim};
+
 const WINDOW: &str = "High-skill share at least 40% from 2026 through 2030";
-
-fn talentsim(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
 
 fn scenario(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -122,29 +116,6 @@ fn commands() -> Vec<Case> {
             ],
         ),
     ]
-}
-
-/// Decodes a PNG file fully and returns its size.
-fn png_size(path: &Path) -> (u32, u32) {
-    let bytes = fs::read(path).unwrap();
-    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{}", path.display());
-    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
-    let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size()];
-    reader.next_frame(&mut buf).unwrap();
-    let info = reader.info();
-    (info.width, info.height)
-}
-
-/// Checks an SVG file's size and completeness and returns its text.
-fn svg_text(path: &Path, width: u32, height: u32) -> String {
-    let text = fs::read_to_string(path).unwrap();
-    let start = text.find("<svg").expect("an svg element");
-    let open = &text[start..start + text[start..].find('>').unwrap()];
-    assert!(open.contains(&format!("width=\"{width}\"")), "{open}");
-    assert!(open.contains(&format!("height=\"{height}\"")), "{open}");
-    assert!(text.trim_end().ends_with("</svg>"), "{}", path.display());
-    text
 }
 
 /// Checks that a report is one self-contained page holding `charts` inline.

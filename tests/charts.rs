@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use talentsim::chart::{self, Lang};
 
 mod common;
-use common::{stderr, talentsim};
+use common::{png_size, stderr, svg_text, talentsim};
 
 const ZH_TITLE: &str = "张家港市技能人才预测";
 
@@ -64,38 +64,6 @@ fn expected_charts() -> Vec<&'static str> {
         "distribution_20_000_high_skill_gross_by_2026",
         "distribution_20_000_high_skill_net_by_2026",
     ]
-}
-
-/// Decodes a PNG file fully and returns its size.
-fn png_size(path: &Path) -> (u32, u32) {
-    let bytes = fs::read(path).unwrap();
-    assert_eq!(
-        &bytes[..8],
-        b"\x89PNG\r\n\x1a\n",
-        "{} is not a PNG",
-        path.display()
-    );
-    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
-    let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size()];
-    reader.next_frame(&mut buf).unwrap();
-    let info = reader.info();
-    (info.width, info.height)
-}
-
-/// Checks an SVG file's size and returns its text.
-fn svg_text(path: &Path, width: u32, height: u32) -> String {
-    let text = fs::read_to_string(path).unwrap();
-    let start = text.find("<svg").expect("an svg element");
-    let open = &text[start..start + text[start..].find('>').unwrap()];
-    assert!(open.contains(&format!("width=\"{width}\"")), "{open}");
-    assert!(open.contains(&format!("height=\"{height}\"")), "{open}");
-    assert!(
-        text.trim_end().ends_with("</svg>"),
-        "{} is truncated",
-        path.display()
-    );
-    text
 }
 
 #[test]

@@ -3,19 +3,13 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use talentsim::engine::{simulate, simulate_runs, Job};
 use talentsim::scenario::load;
 
-const BIN: &str = env!("CARGO_BIN_EXE_talentsim");
-
-fn talentsim(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::talentsim;
 
 fn baseline() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/zhangjiagang-baseline.toml")
