@@ -485,71 +485,32 @@ fn kills_at_any_moment_leave_complete_results_old_or_new_never_partial() {
 fn replay_reproduces_levers_and_chart_options() {
     let dir = tempfile::tempdir().unwrap();
     let s = scenario(dir.path());
-    let out = dir.path().join("set-zh");
-    let o = talentsim(&[
-        "run",
-        s.to_str().unwrap(),
-        "--runs",
-        "50",
-        "--set",
-        "upgrade.junior=0.05",
-        "--lang",
-        "zh",
-        "--width",
-        "700",
-        "--height",
-        "500",
-        "--exact",
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let run = |name: &str, extra: &[&str]| -> PathBuf {
+        let out = dir.path().join(name);
+        let mut args = vec!["run", s.to_str().unwrap(), "--runs", "50", "-q", "--out"];
+        args.push(out.to_str().unwrap());
+        args.extend_from_slice(extra);
+        let o = talentsim(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        out
+    };
+    let projection = |dir: &Path| fs::read(dir.join("projection.csv")).unwrap();
+    let lever = ["--set", "upgrade.junior=0.05"];
+    let options = [
+        "--lang", "zh", "--width", "700", "--height", "500", "--exact",
+    ];
+    let out = run("set-zh", &[&lever[..], &options[..]].concat());
     let summary = out.join("summary.json");
     let record: serde_json::Value = serde_json::from_slice(&fs::read(&summary).unwrap()).unwrap();
     assert_eq!(record["audit"]["exact"], true);
+    assert_eq!(record["audit"]["lang"], "zh");
     let o = talentsim(&["run", "--replay", summary.to_str().unwrap()]);
     assert!(o.status.success(), "replay differs: {}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("identical"));
-    // Without the lever the results differ, so the lever really was replayed.
-    let plain = dir.path().join("plain");
-    let o = talentsim(&[
-        "run",
-        s.to_str().unwrap(),
-        "--runs",
-        "50",
-        "--lang",
-        "zh",
-        "--width",
-        "700",
-        "--height",
-        "500",
-        "--out",
-        plain.to_str().unwrap(),
-        "-q",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert_ne!(
-        fs::read(out.join("projection.csv")).unwrap(),
-        fs::read(plain.join("projection.csv")).unwrap()
-    );
-    // Nor without --exact: the replay drew its counts exactly, as recorded.
-    let fast = dir.path().join("fast");
-    let o = talentsim(&[
-        "run",
-        s.to_str().unwrap(),
-        "--runs",
-        "50",
-        "--set",
-        "upgrade.junior=0.05",
-        "--no-charts",
-        "--out",
-        fast.to_str().unwrap(),
-        "-q",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert_ne!(
-        fs::read(out.join("projection.csv")).unwrap(),
-        fs::read(fast.join("projection.csv")).unwrap()
-    );
+    // Without the lever the results differ, so the lever really was replayed; and without
+    // --exact, so the replay drew its counts exactly, as recorded.
+    let plain = run("plain", &["--exact", "--no-charts"]);
+    assert_ne!(projection(&out), projection(&plain));
+    let fast = run("fast", &[&lever[..], &["--no-charts"]].concat());
+    assert_ne!(projection(&out), projection(&fast));
 }
