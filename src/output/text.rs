@@ -96,10 +96,15 @@ pub fn render(summary: &Summary) -> String {
             let central = t
                 .central_value
                 .map_or_else(|| "undefined".into(), |v| value(&t.metric, v));
+            // A window target holds only if its worst year does: show that year's value.
+            let central = match t.through {
+                Some(end) => format!("central path {central} at its worst in {}-{end}", t.year),
+                None => format!("central path {central}"),
+            };
             let _ = writeln!(
                 s,
-                "  {}: probability {:.3} (95% CI {:.3}-{:.3}); central path {}",
-                t.target, t.probability, t.ci_low, t.ci_high, central
+                "  {}: probability {:.3} (95% CI {:.3}-{:.3}); {central}",
+                t.target, t.probability, t.ci_low, t.ci_high
             );
         }
     }
