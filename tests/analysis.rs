@@ -74,6 +74,61 @@ process_noise = false
 "#;
 
 #[test]
+fn an_assumption_that_does_not_move_the_output_has_indices_of_exactly_zero() {
+    // The additive scenario with a second level fed by an uncertain inflow of its own:
+    // level `a` does not depend on it in any row of the design.
+    let text = ADDITIVE
+        .replace(r#"levels = ["a"]"#, r#"levels = ["a", "b"]"#)
+        .replace("a = 1000\n", "a = 1000\nb = 500\n")
+        .replace("a = 0.0\n", "a = 0.0\nb = 0.0\n")
+        .replace("[upgrade]\n", "[upgrade]\na = 0.0\n")
+        .replace(
+            "[monte_carlo]",
+            "[[inflow]]\nname = \"idle\"\nper_year = { dist = \"normal\", mean = 10000, sd = 5000 }\nsplit = { b = 1.0 }\n[monte_carlo]",
+        );
+    let s = scenario(&text);
+    let job = Job {
+        runs: 200,
+        seed: 3,
+        process_noise: false,
+        threads: None,
+        verify: false,
+        sampling: Default::default(),
+    };
+    let r = analyse(
+        &s,
+        &Explained::Metric {
+            metric: Metric::Level(0),
+            year: 2022,
+        },
+        &job,
+        Settings {
+            samples: 512,
+            bootstrap: 100,
+        },
+    )
+    .unwrap();
+    let idle: Vec<_> = r
+        .sobol
+        .iter()
+        .filter(|row| row.lever == "inflow.idle.per_year")
+        .collect();
+    assert!(!idle.is_empty());
+    for row in idle {
+        for v in [
+            row.first_order,
+            row.first_low,
+            row.first_high,
+            row.total_order,
+            row.total_low,
+            row.total_high,
+        ] {
+            assert_eq!(v, Some(0.0), "{row:?}");
+        }
+    }
+}
+
+#[test]
 fn sobol_indices_of_independent_additive_inflows_are_their_variance_shares() {
     // The uniform's half-width is 300 sqrt(3), so its sd is 300.
     let s = scenario(ADDITIVE);

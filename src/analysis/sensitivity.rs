@@ -13,18 +13,22 @@
 //! common random numbers).
 //!
 //! Sobol indices: Saltelli sampling (two independent N x D matrices A and B of uniforms,
-//! and for each factor i the matrix A with i's columns taken from B) and the Jansen (1999)
-//! estimators, as recommended in Saltelli et al. (2010), "Variance based sensitivity
-//! analysis of model output. Design and estimator for the total sensitivity index",
-//! Computer Physics Communications 181, 259-270, table 2 (f) and its first-order
-//! counterpart:
+//! and for each factor i the matrix A with i's columns taken from B) and the estimators
+//! Saltelli et al. (2010), "Variance based sensitivity analysis of model output. Design
+//! and estimator for the total sensitivity index", Computer Physics Communications 181,
+//! 259-270, recommend: Jansen (1999) for the total order (their table 2 (f)) and their own
+//! for the first order (table 2 (b)), with f(B) centred on the mean:
 //!
 //! ```text
-//! V_i  = V - 1/(2N) sum_j (f(B)_j - f(A_B^i)_j)^2       S_i  = V_i / V
-//! V_Ti = 1/(2N) sum_j (f(A)_j - f(A_B^i)_j)^2           S_Ti = V_Ti / V
+//! V_i  = 1/N sum_j (f(B)_j - mean) (f(A_B^i)_j - f(A)_j)   S_i  = V_i / V
+//! V_Ti = 1/(2N) sum_j (f(A)_j - f(A_B^i)_j)^2               S_Ti = V_Ti / V
 //! ```
 //!
-//! with V the sample variance of f over A and B together. The model output is the
+//! with V the sample variance of f over A and B together. A factor that does not move the
+//! output has f(A_B^i) = f(A) in every row, so both its indices are exactly 0. (Jansen's
+//! first-order form, V - 1/(2N) sum_j (f(B)_j - f(A_B^i)_j)^2, is a difference of two
+//! estimates of V: for such a factor it scattered by a few percent around 0, and the
+//! first-order indices of the baseline summed to well over 1.) The model output is the
 //! expected-value projection (process noise off): the indices apportion the variance that
 //! comes from uncertain assumptions, not from the randomness of individual careers
 //! (which, at tens of thousands of people, is a small part of the total). 95% intervals are
@@ -120,7 +124,7 @@ pub struct SobolRow {
     pub target_year: bool,
     /// Lever name.
     pub lever: String,
-    /// First-order index (Jansen).
+    /// First-order index (Saltelli et al. 2010).
     pub first_order: Option<f64>,
     /// 2.5th bootstrap percentile.
     pub first_low: Option<f64>,
@@ -471,13 +475,15 @@ fn sobol(
         })
         .collect();
     let overflowing = evals.iter().filter(|e| e.1).count();
-    // Per series: f(A), f(B), and per factor the squared differences the Jansen
-    // estimators average, laid out contiguously so a bootstrap replicate is a weighted sum.
+    // Per series: f(A), f(B), and per factor the terms the estimators average, laid out
+    // contiguously so a bootstrap replicate is a weighted sum.
     struct Terms {
         a: Vec<f64>,
         b: Vec<f64>,
-        /// (f(B) - f(A_B^i))^2, factor-major.
-        db: Vec<f64>,
+        /// f(A_B^i) - f(A), factor-major.
+        d: Vec<f64>,
+        /// f(B) (f(A_B^i) - f(A)), factor-major.
+        bd: Vec<f64>,
         /// (f(A) - f(A_B^i))^2, factor-major.
         da: Vec<f64>,
     }
@@ -487,14 +493,16 @@ fn sobol(
             let mut t = Terms {
                 a: (0..n).map(|j| f(0, j)).collect(),
                 b: (0..n).map(|j| f(1, j)).collect(),
-                db: Vec::with_capacity(n * k),
+                d: Vec::with_capacity(n * k),
+                bd: Vec::with_capacity(n * k),
                 da: Vec::with_capacity(n * k),
             };
             for i in 0..k {
                 for j in 0..n {
-                    let abi = f(2 + i, j);
-                    t.db.push((t.b[j] - abi).powi(2));
-                    t.da.push((t.a[j] - abi).powi(2));
+                    let diff = f(2 + i, j) - t.a[j];
+                    t.d.push(diff);
+                    t.bd.push(t.b[j] * diff);
+                    t.da.push(diff * diff);
                 }
             }
             t
@@ -514,9 +522,11 @@ fn sobol(
             / (2.0 * m - 1.0);
         let per = (0..k)
             .map(|i| {
-                let sb = dot(&t.db[i * n..(i + 1) * n]);
-                let sa = dot(&t.da[i * n..(i + 1) * n]);
-                (1.0 - sb / (2.0 * m) / var, sa / (2.0 * m) / var)
+                let cols = i * n..(i + 1) * n;
+                // sum_j w_j (f(B)_j - mean) d_j, without a pass per replicate's mean.
+                let first = (dot(&t.bd[cols.clone()]) - mean * dot(&t.d[cols.clone()])) / m;
+                let total = dot(&t.da[cols]) / (2.0 * m);
+                (first / var, total / var)
             })
             .collect();
         (per, mean, var)
