@@ -14,6 +14,7 @@ mod fan;
 mod frame;
 pub mod labels;
 mod levels;
+mod raster;
 pub mod report;
 pub mod style;
 mod target_probability;
@@ -324,7 +325,13 @@ pub(crate) fn render_figure<F: Figure>(
     }
     let mut rgb = vec![0u8; config.width as usize * config.height as usize * 3];
     {
-        let root = BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area();
+        let backend = raster::PngBackend::with_buffer(&mut rgb, size).map_err(|message| {
+            ChartError::Draw {
+                chart: figure.name(),
+                message,
+            }
+        })?;
+        let root = backend.into_drawing_area();
         figure.draw(&root).map_err(failed)?;
     }
     let png = encode_png(&rgb, size).map_err(|message| ChartError::Draw {
