@@ -506,8 +506,7 @@ fn replay_reproduces_levers_and_chart_options() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let summary = out.join("summary.json");
-    let record: serde_json::Value =
-        serde_json::from_slice(&fs::read(&summary).unwrap()).unwrap();
+    let record: serde_json::Value = serde_json::from_slice(&fs::read(&summary).unwrap()).unwrap();
     assert_eq!(record["audit"]["exact"], true);
     let o = talentsim(&["run", "--replay", summary.to_str().unwrap()]);
     assert!(o.status.success(), "replay differs: {}", stderr(&o));

@@ -18,6 +18,13 @@ pub trait Uniforms {
     /// Returns the next uniform in (0, 1) of parameter `param` (numbered as by
     /// [`param_index`]), or `None` to put that value at its central value.
     fn next(&mut self, param: usize) -> Option<f64>;
+
+    /// Tells whether parameter `param`'s uniforms are chosen quantiles to be turned into
+    /// values by the exact inverse CDF ([`crate::scenario::Dist::quantile`]) rather than
+    /// random draws, which may use the tabulated one ([`crate::scenario::Dist::draw`]).
+    fn exact(&self, _param: usize) -> bool {
+        false
+    }
 }
 
 /// One random stream shared by every parameter, in sampling order.
@@ -135,7 +142,8 @@ pub fn sample_params_with(
         y.inflow.resize(scenario.inflows.len(), 0.0);
     }
     for (i, (which, param, bound)) in params_in_order(scenario).into_iter().enumerate() {
-        param.path_from(bound, first, &mut || uniforms.next(i), &mut path);
+        let exact = uniforms.exact(i);
+        param.path_from(bound, first, exact, &mut || uniforms.next(i), &mut path);
         for (t, (y, x)) in out.years.iter_mut().zip(&path).enumerate() {
             match which {
                 ParamRef::Attrition(l) => y.exit[l] = *x,
