@@ -135,16 +135,31 @@ pub fn sample_params_with(
     let horizon = scenario.horizon();
     let first = scenario.start_year + 1;
     out.years.resize_with(horizon, YearParams::default);
-    let mut path = vec![0.0; horizon];
+    // The drawn path of one parameter: on the stack for horizons up to INLINE years.
+    let mut inline = [0.0; INLINE];
+    let mut heap = Vec::new();
+    let path: &mut [f64] = if horizon <= INLINE {
+        &mut inline[..horizon]
+    } else {
+        heap.resize(horizon, 0.0);
+        &mut heap
+    };
     for y in out.years.iter_mut() {
         y.exit.resize(scenario.levels.len(), 0.0);
         y.moves.resize(scenario.moves.len(), 0.0);
         y.inflow.resize(scenario.inflows.len(), 0.0);
     }
-    for (i, (which, param, bound)) in params_in_order(scenario).into_iter().enumerate() {
+    // Sampling order, as `params_in_order`, without building the list.
+    let attrition = (scenario.attrition.iter().enumerate())
+        .map(|(l, p)| (ParamRef::Attrition(l), p, Bound::Rate));
+    let moves = (scenario.moves.iter().enumerate())
+        .map(|(m, mv)| (ParamRef::Move(m), &mv.rate, Bound::Rate));
+    let inflows = (scenario.inflows.iter().enumerate())
+        .map(|(k, f)| (ParamRef::Inflow(k), &f.per_year, Bound::Amount));
+    for (i, (which, param, bound)) in attrition.chain(moves).chain(inflows).enumerate() {
         let exact = uniforms.exact(i);
-        param.path_from(bound, first, exact, &mut || uniforms.next(i), &mut path);
-        for (t, (y, x)) in out.years.iter_mut().zip(&path).enumerate() {
+        param.path_from(bound, first, exact, &mut || uniforms.next(i), path);
+        for (t, (y, x)) in out.years.iter_mut().zip(path.iter()).enumerate() {
             match which {
                 ParamRef::Attrition(l) => y.exit[l] = *x,
                 ParamRef::Move(m) => y.moves[m] = *x,
@@ -160,9 +175,20 @@ pub fn sample_params_with(
     }
 }
 
+/// Years or levels held on the stack by [`sample_params_with`] and its helpers.
+const INLINE: usize = 64;
+
 /// Returns the first level whose rates out exceed 1 in some year.
 fn first_overflowing_level(scenario: &Scenario, params: &RunParams) -> Option<usize> {
-    let mut out = vec![0.0; scenario.levels.len()];
+    let n = scenario.levels.len();
+    let mut inline = [0.0; INLINE];
+    let mut heap = Vec::new();
+    let out: &mut [f64] = if n <= INLINE {
+        &mut inline[..n]
+    } else {
+        heap.resize(n, 0.0);
+        &mut heap
+    };
     for y in &params.years {
         out.copy_from_slice(&y.exit);
         for (m, mv) in scenario.moves.iter().enumerate() {

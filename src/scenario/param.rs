@@ -342,9 +342,17 @@ impl Param {
         match self {
             Param::Constant(v) => v.fill_from(bound, exact, next, out),
             Param::Schedule(entries) => {
-                let mut scratch = vec![0.0; out.len()];
+                // On the stack for horizons up to 64 years.
+                let mut inline = [0.0; 64];
+                let mut heap = Vec::new();
+                let scratch: &mut [f64] = if out.len() <= inline.len() {
+                    &mut inline[..out.len()]
+                } else {
+                    heap.resize(out.len(), 0.0);
+                    &mut heap
+                };
                 for (k, (_, v)) in entries.iter().enumerate() {
-                    v.fill_from(bound, exact, next, &mut scratch);
+                    v.fill_from(bound, exact, next, scratch);
                     for (i, slot) in out.iter_mut().enumerate() {
                         let year = first_year + i as i32;
                         let active = entries
