@@ -146,7 +146,7 @@ pub fn simulate(
 /// How one uncertain parameter is set in every run of a pinned job.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Pin {
-    /// Drawn from its own sub-stream, as in [`simulate`].
+    /// Drawn from its own uniforms, as in [`simulate`].
     Random,
     /// At its central value.
     Central,

@@ -5,7 +5,7 @@
 //! a fixed order (attrition by level, then moves, then inflows' `per_year`: see
 //! [`param_index`]) and every random value is the inverse CDF of one uniform number that a
 //! [`Uniforms`] source hands out per parameter. The engine gives each parameter its own
-//! random sub-stream, so fixing one parameter's value does not shift the draws of the
+//! random numbers (a counter-based hash), so fixing one parameter's value does not shift the draws of the
 //! others (common random numbers); the analysis commands pass chosen uniforms. A set whose
 //! rates out of a level exceed 1 in any year is reported so the caller can draw it again.
 
