@@ -5,7 +5,7 @@
 //! that time per run-year can be read off: divide by runs x 6 projected years.
 //!
 //! `bare_sampling_loop` is the irreducible cost the runs are compared with: it draws the
-//! same random numbers as the runs (each run's stream and parameter sub-streams, every
+//! same random numbers as the runs (each run's stream and parameter uniforms, every
 //! parameter value through its inverse CDF, and per projected year the same binomial and
 //! Poisson counts through the same sampler, at the central path's sizes and rates) and
 //! does nothing else: no model step, no metrics, no result table.

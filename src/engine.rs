@@ -1,8 +1,8 @@
 //! The engine: the central path and the Monte Carlo runs of a scenario.
 //!
 //! Owns random streams and parallelism, and nothing else: run `i`'s process noise draws
-//! from a `ChaCha8Rng` seeded with the job's seed on stream `i`, and each uncertain
-//! parameter `p` of run `i` from its own sub-stream keyed by `(seed, i, attempt, p)`
+//! from a `ChaCha8Rng` seeded with the job's seed on stream `i`, and draw `d` of each
+//! uncertain parameter `p` of run `i` is a counter-based hash of `(seed, i, attempt, p, d)`
 //! ([`ParamStreams`]), so a run's numbers depend only on `(seed, i)`: not on the thread
 //! count, the chunking, or how many other runs there are; and fixing one parameter (a
 //! lever) leaves every other parameter's draws unchanged (common random numbers).
@@ -18,7 +18,6 @@ use crate::model::{
     central_params, sample_params_with, step, Draw, Expected, Flows, Noisy, NoisyExact, RunParams,
     State, Uniforms,
 };
-use crate::scenario::uniform;
 use crate::scenario::{Metric, Scenario};
 
 /// How a job runs: overrides of the scenario's `[monte_carlo]` and the thread count.
@@ -147,7 +146,7 @@ pub fn simulate(
 /// How one uncertain parameter is set in every run of a pinned job.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Pin {
-    /// Drawn from its own sub-stream, as in [`simulate`].
+    /// Drawn from its own uniforms, as in [`simulate`].
     Random,
     /// At its central value.
     Central,
@@ -248,6 +247,7 @@ fn simulate_range(
 
     let mut values = vec![0.0; runs * row];
     let mut work = || -> Vec<(Vec<u64>, Option<String>)> {
+        prepare_tables(scenario);
         values
             .par_chunks_mut(row * CHUNK_RUNS)
             .enumerate()
@@ -298,6 +298,17 @@ fn simulate_range(
         values,
         redrawn_by_level,
     })
+}
+
+/// Builds the tabulated inverse CDFs of the scenario's beta and PERT distributions (once
+/// per process), in parallel, before the runs need them.
+pub fn prepare_tables(scenario: &Scenario) {
+    let shapes: Vec<(f64, f64)> = crate::model::params_in_order(scenario)
+        .iter()
+        .flat_map(|(_, p, _)| p.dists())
+        .filter_map(crate::scenario::Dist::beta_shape)
+        .collect();
+    crate::scenario::beta_table::prepare(&shapes);
 }
 
 /// Buffers one worker reuses from run to run, so that a run allocates nothing.
@@ -367,29 +378,87 @@ fn run_one(
     Ok(redrawn)
 }
 
-/// The uniforms of one attempt at one run's parameter set: parameter `p` reads its own
-/// `ChaCha8Rng` stream `p` of a seed made of `(seed, run, attempt)`, unless pinned.
+/// The uniforms of one attempt at one run's parameter set: counter-based, so that draw `d`
+/// of parameter `p` is a hash of `(seed, run, attempt, p, d)` ([`param_uniform`]), unless
+/// `p` is pinned. A parameter's draws (several when it varies yearly or has a schedule)
+/// are numbered in the order it asks for them.
 #[derive(Debug)]
 pub struct ParamStreams<'p> {
-    key: [u8; 32],
-    streams: Vec<Option<ChaCha8Rng>>,
+    key: u64,
+    /// Draws made so far by parameters `0..INLINE_PARAMS`; `more` holds the rest.
+    used: [u32; INLINE_PARAMS],
+    more: Vec<u32>,
     pins: &'p [Pin],
 }
 
+/// Parameters whose draw counters live inline in [`ParamStreams`] (no allocation).
+const INLINE_PARAMS: usize = 32;
+
+/// The `SplitMix64` increment (the golden ratio in 64 bits).
+const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
+/// Tags that keep the keys of parameter draws apart from other uses of the seed.
+const TAG_PARAMS: u64 = 0x7061_7261_6d73_0001; // "params", 1
+const TAG_COUNTER: u64 = 0x6472_6177_0000_0002; // "draw", 2
+
+/// The `SplitMix64` output function (Stafford's "Mix13" variant of `MurmurHash3`'s
+/// `fmix64`): a bijection of `u64` whose outputs on a counter pass `BigCrush`.
+#[inline]
+pub fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Returns the key of attempt `attempt` at run `run` of a job seeded `seed`: each field is
+/// folded in through [`mix64`], so distinct runs (or attempts) of one seed get distinct
+/// keys.
+#[inline]
+pub fn param_key(seed: u64, run: u64, attempt: u64) -> u64 {
+    mix64(
+        mix64(
+            mix64(seed ^ TAG_PARAMS)
+                .wrapping_add(run)
+                .wrapping_mul(GOLDEN),
+        ) ^ attempt,
+    )
+}
+
+/// Returns draw `draw` of parameter `param` under `key` ([`param_key`]): a uniform in the
+/// open interval (0, 1) with 53 random bits. The counter `(param, draw)` is hashed on its
+/// own and combined with the key, then hashed again, so neighbouring parameters, draws and
+/// runs give unrelated numbers.
+#[inline]
+pub fn param_uniform(key: u64, param: usize, draw: u32) -> f64 {
+    let counter = ((param as u64) << 32) | u64::from(draw);
+    let bits = mix64(key ^ mix64(counter.wrapping_mul(GOLDEN) ^ TAG_COUNTER));
+    ((bits >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+}
+
 impl<'p> ParamStreams<'p> {
-    /// Returns the sub-streams of attempt `attempt` at run `run` of a job seeded `seed`.
+    /// Returns the uniforms of attempt `attempt` at run `run` of a job seeded `seed`.
     pub fn new(seed: u64, run: u64, attempt: u64, pins: &'p [Pin]) -> ParamStreams<'p> {
-        let mut key = [0u8; 32];
-        key[..8].copy_from_slice(&seed.to_le_bytes());
-        key[8..16].copy_from_slice(&run.to_le_bytes());
-        key[16..24].copy_from_slice(&attempt.to_le_bytes());
-        // A constant tag keeps these seeds apart from `seed_from_u64` seeds.
-        key[24..].copy_from_slice(b"params\0\0");
         ParamStreams {
-            key,
-            streams: Vec::new(),
+            key: param_key(seed, run, attempt),
+            used: [0; INLINE_PARAMS],
+            more: Vec::new(),
             pins,
         }
+    }
+
+    /// Returns the number of draws parameter `param` has made so far, and counts one more.
+    fn count(&mut self, param: usize) -> u32 {
+        let slot = if param < INLINE_PARAMS {
+            &mut self.used[param]
+        } else {
+            let i = param - INLINE_PARAMS;
+            if self.more.len() <= i {
+                self.more.resize(i + 1, 0);
+            }
+            &mut self.more[i]
+        };
+        let d = *slot;
+        *slot += 1;
+        d
     }
 }
 
@@ -400,16 +469,12 @@ impl Uniforms for ParamStreams<'_> {
             Pin::Quantile(u) => return Some(u),
             Pin::Random => {}
         }
-        if self.streams.len() <= param {
-            self.streams.resize_with(param + 1, || None);
-        }
-        let key = self.key;
-        let rng = self.streams[param].get_or_insert_with(|| {
-            let mut r = ChaCha8Rng::from_seed(key);
-            r.set_stream(param as u64);
-            r
-        });
-        Some(uniform(rng))
+        let draw = self.count(param);
+        Some(param_uniform(self.key, param, draw))
+    }
+
+    fn exact(&self, param: usize) -> bool {
+        matches!(self.pins.get(param), Some(Pin::Quantile(_)))
     }
 }
 

@@ -140,3 +140,224 @@ fn approximate_poisson_is_within_the_stated_ks_distance() {
     );
     assert!(worst.0 < APPROX_MAX_KS, "{worst:?}");
 }
+
+/// Shapes `(a, b)` of the beta and PERT distributions of every shipped scenario.
+fn shipped_beta_shapes() -> Vec<(f64, f64)> {
+    use talentsim::model::params_in_order;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut shapes = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let s = talentsim::scenario::load(&path).unwrap();
+            for (_, p, _) in params_in_order(&s) {
+                shapes.extend(p.dists().filter_map(|d| d.beta_shape()));
+            }
+        }
+    }
+    assert!(shapes.len() >= 12, "{}", shapes.len());
+    shapes
+}
+
+#[test]
+fn tabulated_beta_inverse_is_within_the_stated_bound() {
+    use talentsim::scenario::beta_table::{BetaTable, MAX_ERROR};
+    use talentsim::scenario::Dist;
+    let mut shapes = shipped_beta_shapes();
+    // Beta rates from rare to even, narrow to wide, and PERT shapes with the mode
+    // anywhere from the minimum to the maximum; some have a or b below 1 (unbounded
+    // densities), where cells fall back to the exact inverse.
+    for (mean, sd) in [
+        (0.002, 0.001),
+        (0.01, 0.009),
+        (0.05, 0.04),
+        (0.2, 0.1),
+        (0.5, 0.3),
+        (0.9, 0.05),
+        (0.97, 0.02),
+        (0.3, 0.001),
+        (0.05, 0.15),
+    ] {
+        shapes.push(Dist::Beta { mean, sd }.beta_shape().unwrap());
+    }
+    for r in [0.0, 0.05, 0.3, 0.5, 0.9, 1.0] {
+        shapes.push((1.0 + 4.0 * r, 1.0 + 4.0 * (1.0 - r)));
+    }
+    // A dense grid of u, the tails on a log scale, and the band and cell edges.
+    let mut us: Vec<f64> = (1..40_000).map(|i| i as f64 / 40_000.0).collect();
+    for k in 1..=120 {
+        let v = 10f64.powf(-(k as f64) / 10.0);
+        us.push(v);
+        us.push(1.0 - v);
+    }
+    for j in 0..16 {
+        for c in 0..=64 {
+            let v = 0.5f64.powi(j + 2) * (1.0 + c as f64 / 64.0);
+            us.extend([v, 1.0 - v, v * (1.0 + 1e-12), v * (1.0 - 1e-12)]);
+        }
+    }
+    shapes.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.total_cmp(&y.1)));
+    shapes.dedup();
+    let mut worst: (f64, f64, f64, f64) = (0.0, 0.0, 0.0, 0.0);
+    for &(a, b) in &shapes {
+        let table = BetaTable::new(a, b);
+        for &u in &us {
+            let exact = statrs::function::beta::inv_beta_reg(a, b, u);
+            let err = (table.inverse(u) - exact).abs();
+            if err > worst.0 {
+                worst = (err, a, b, u);
+            }
+        }
+        eprintln!(
+            "Beta({a:.4}, {b:.4}): {:.1}% of cells exact",
+            100.0 * table.exact_share()
+        );
+    }
+    eprintln!(
+        "largest error {:.2e} at a = {}, b = {}, u = {}",
+        worst.0, worst.1, worst.2, worst.3
+    );
+    assert!(worst.0 <= MAX_ERROR, "{worst:?}");
+}
+
+/// Failures of a sample of uniforms in (0, 1): mean, variance, a 1,000-bin chi-square and a
+/// Kolmogorov-Smirnov test against U(0, 1), each at about five standard errors (or a
+/// p-value of about 1e-6), so a sound generator passes and a biased one fails.
+fn uniform_failures(us: &[f64]) -> Vec<String> {
+    let n = us.len() as f64;
+    let mut failures = Vec::new();
+    if us.iter().any(|&u| !(u > 0.0 && u < 1.0)) {
+        failures.push("a value outside (0, 1)".to_string());
+    }
+    let mean = us.iter().sum::<f64>() / n;
+    if (mean - 0.5).abs() > 5.0 * (1.0 / 12.0 / n).sqrt() {
+        failures.push(format!("mean {mean}"));
+    }
+    let var = us.iter().map(|u| (u - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    // Var of (u - 1/2)^2 is 1/180, so the sample variance has se sqrt(1/180/n).
+    if (var - 1.0 / 12.0).abs() > 5.0 * (1.0 / 180.0 / n).sqrt() {
+        failures.push(format!("variance {var}"));
+    }
+    let bins = 1_000;
+    let mut counts = vec![0u64; bins];
+    for &u in us {
+        counts[((u * bins as f64) as usize).min(bins - 1)] += 1;
+    }
+    let expected = n / bins as f64;
+    let chi2: f64 = counts
+        .iter()
+        .map(|&c| (c as f64 - expected).powi(2) / expected)
+        .sum();
+    // 999 degrees of freedom: mean 999, sd 44.7; the upper 1e-6 point is about 1,230.
+    if chi2 > 1_230.0 {
+        failures.push(format!("chi-square {chi2:.0} on 999 df"));
+    }
+    let mut sorted = us.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let d = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, &u)| (u - i as f64 / n).max((i + 1) as f64 / n - u))
+        .fold(0.0, f64::max);
+    // P(sqrt(n) D > 2.6) is about 1e-6.
+    if d * n.sqrt() > 2.6 {
+        failures.push(format!("KS distance {d:.2e}"));
+    }
+    failures
+}
+
+/// Failures of independence: the correlation of paired uniforms, at five standard errors.
+fn correlation_failure(what: &str, pairs: &[(f64, f64)]) -> Option<String> {
+    let n = pairs.len() as f64;
+    let r = pairs
+        .iter()
+        .map(|(a, b)| (a - 0.5) * (b - 0.5))
+        .sum::<f64>()
+        / n
+        * 12.0;
+    (r.abs() > 5.0 / n.sqrt()).then(|| format!("{what}: correlation {r:.2e}"))
+}
+
+#[test]
+fn parameter_uniforms_are_uniform_and_independent() {
+    use talentsim::engine::{param_key, param_uniform};
+    let u = |seed: u64, run: u64, attempt: u64, param: usize, draw: u32| {
+        param_uniform(param_key(seed, run, attempt), param, draw)
+    };
+    // 1.2 million uniforms as the runs use them: 20,000 runs x 15 parameters x 4 draws.
+    let mut all = Vec::new();
+    for run in 0..20_000 {
+        for param in 0..15 {
+            for draw in 0..4 {
+                all.push(u(20_240_715, run, 0, param, draw));
+            }
+        }
+    }
+    let mut failures = uniform_failures(&all);
+    // Each coordinate on its own, and neighbours along it.
+    let n = 200_000u64;
+    let seq = |f: &dyn Fn(u64) -> f64| (0..n).map(f).collect::<Vec<f64>>();
+    type Along<'a> = (&'a str, Box<dyn Fn(u64) -> f64>);
+    let along: [Along; 5] = [
+        ("runs", Box::new(move |i| u(1, i, 0, 3, 0))),
+        ("seeds", Box::new(move |i| u(i, 7, 0, 3, 0))),
+        ("attempts", Box::new(move |i| u(1, 7, i, 3, 0))),
+        ("parameters", Box::new(move |i| u(1, 7, 0, i as usize, 0))),
+        ("draws", Box::new(move |i| u(1, 7, 0, 3, i as u32))),
+    ];
+    for (what, f) in &along {
+        let xs = seq(f.as_ref());
+        failures.extend(
+            uniform_failures(&xs)
+                .into_iter()
+                .map(|e| format!("{what}: {e}")),
+        );
+        let pairs: Vec<(f64, f64)> = xs.windows(2).map(|w| (w[0], w[1])).collect();
+        failures.extend(correlation_failure(what, &pairs));
+    }
+    // Different parameters (and draws) of the same run are uncorrelated.
+    let pairs: Vec<(f64, f64)> = (0..n)
+        .map(|r| (u(1, r, 0, 0, 0), u(1, r, 0, 1, 0)))
+        .collect();
+    failures.extend(correlation_failure("parameters 0 and 1 of a run", &pairs));
+    let pairs: Vec<(f64, f64)> = (0..n)
+        .map(|r| (u(1, r, 0, 2, 0), u(1, r, 0, 2, 1)))
+        .collect();
+    failures.extend(correlation_failure("draws 0 and 1 of a parameter", &pairs));
+    assert!(failures.is_empty(), "{failures:#?}");
+
+    // The checks can fail: a Weyl sequence (uniform, but perfectly regular in pairs) and a
+    // slightly biased generator do.
+    let weyl: Vec<f64> = (1..=n)
+        .map(|i| (i as f64 * 0.618_033_988_75).fract())
+        .collect();
+    let pairs: Vec<(f64, f64)> = weyl.windows(2).map(|w| (w[0], w[1])).collect();
+    assert!(correlation_failure("weyl", &pairs).is_some());
+    let biased: Vec<f64> = all.iter().map(|x| x.powf(1.01)).collect();
+    assert!(!uniform_failures(&biased).is_empty());
+}
+
+#[test]
+fn parameter_draws_are_keyed_by_parameter_and_draw() {
+    use talentsim::engine::{param_key, param_uniform, ParamStreams, Pin};
+    use talentsim::model::Uniforms;
+    // A parameter's draws are numbered in the order it asks for them, whatever the other
+    // parameters do, and pinning one parameter leaves the others' draws as they were.
+    let pins = [Pin::Random, Pin::Quantile(0.1), Pin::Central];
+    let mut free = ParamStreams::new(5, 11, 2, &[]);
+    let mut pinned = ParamStreams::new(5, 11, 2, &pins);
+    let key = param_key(5, 11, 2);
+    for draw in 0..6 {
+        for param in [0, 1, 2, 40] {
+            let a = free.next(param).unwrap();
+            assert_eq!(a, param_uniform(key, param, draw));
+            let b = pinned.next(param);
+            match pins.get(param) {
+                Some(Pin::Quantile(q)) => assert_eq!(b, Some(*q)),
+                Some(Pin::Central) => assert_eq!(b, None),
+                _ => assert_eq!(b, Some(a)),
+            }
+        }
+    }
+    assert!(pinned.exact(1) && !pinned.exact(0) && !free.exact(1));
+}

@@ -216,6 +216,10 @@ impl Uniforms for Pinned<'_> {
             _ => None,
         }
     }
+
+    fn exact(&self, _param: usize) -> bool {
+        true
+    }
 }
 
 /// Uniforms from one row of the design: factor `f` reads `row[offset[f]..]` in order.

@@ -5,7 +5,7 @@
 //! a fixed order (attrition by level, then moves, then inflows' `per_year`: see
 //! [`param_index`]) and every random value is the inverse CDF of one uniform number that a
 //! [`Uniforms`] source hands out per parameter. The engine gives each parameter its own
-//! random sub-stream, so fixing one parameter's value does not shift the draws of the
+//! random numbers (a counter-based hash), so fixing one parameter's value does not shift the draws of the
 //! others (common random numbers); the analysis commands pass chosen uniforms. A set whose
 //! rates out of a level exceed 1 in any year is reported so the caller can draw it again.
 
@@ -18,6 +18,13 @@ pub trait Uniforms {
     /// Returns the next uniform in (0, 1) of parameter `param` (numbered as by
     /// [`param_index`]), or `None` to put that value at its central value.
     fn next(&mut self, param: usize) -> Option<f64>;
+
+    /// Tells whether parameter `param`'s uniforms are chosen quantiles to be turned into
+    /// values by the exact inverse CDF ([`crate::scenario::Dist::quantile`]) rather than
+    /// random draws, which may use the tabulated one ([`crate::scenario::Dist::draw`]).
+    fn exact(&self, _param: usize) -> bool {
+        false
+    }
 }
 
 /// One random stream shared by every parameter, in sampling order.
@@ -128,15 +135,31 @@ pub fn sample_params_with(
     let horizon = scenario.horizon();
     let first = scenario.start_year + 1;
     out.years.resize_with(horizon, YearParams::default);
-    let mut path = vec![0.0; horizon];
+    // The drawn path of one parameter: on the stack for horizons up to INLINE years.
+    let mut inline = [0.0; INLINE];
+    let mut heap = Vec::new();
+    let path: &mut [f64] = if horizon <= INLINE {
+        &mut inline[..horizon]
+    } else {
+        heap.resize(horizon, 0.0);
+        &mut heap
+    };
     for y in out.years.iter_mut() {
         y.exit.resize(scenario.levels.len(), 0.0);
         y.moves.resize(scenario.moves.len(), 0.0);
         y.inflow.resize(scenario.inflows.len(), 0.0);
     }
-    for (i, (which, param, bound)) in params_in_order(scenario).into_iter().enumerate() {
-        param.path_from(bound, first, &mut || uniforms.next(i), &mut path);
-        for (t, (y, x)) in out.years.iter_mut().zip(&path).enumerate() {
+    // Sampling order, as `params_in_order`, without building the list.
+    let attrition = (scenario.attrition.iter().enumerate())
+        .map(|(l, p)| (ParamRef::Attrition(l), p, Bound::Rate));
+    let moves = (scenario.moves.iter().enumerate())
+        .map(|(m, mv)| (ParamRef::Move(m), &mv.rate, Bound::Rate));
+    let inflows = (scenario.inflows.iter().enumerate())
+        .map(|(k, f)| (ParamRef::Inflow(k), &f.per_year, Bound::Amount));
+    for (i, (which, param, bound)) in attrition.chain(moves).chain(inflows).enumerate() {
+        let exact = uniforms.exact(i);
+        param.path_from(bound, first, exact, &mut || uniforms.next(i), path);
+        for (t, (y, x)) in out.years.iter_mut().zip(path.iter()).enumerate() {
             match which {
                 ParamRef::Attrition(l) => y.exit[l] = *x,
                 ParamRef::Move(m) => y.moves[m] = *x,
@@ -152,9 +175,20 @@ pub fn sample_params_with(
     }
 }
 
+/// Years or levels held on the stack by [`sample_params_with`] and its helpers.
+const INLINE: usize = 64;
+
 /// Returns the first level whose rates out exceed 1 in some year.
 fn first_overflowing_level(scenario: &Scenario, params: &RunParams) -> Option<usize> {
-    let mut out = vec![0.0; scenario.levels.len()];
+    let n = scenario.levels.len();
+    let mut inline = [0.0; INLINE];
+    let mut heap = Vec::new();
+    let out: &mut [f64] = if n <= INLINE {
+        &mut inline[..n]
+    } else {
+        heap.resize(n, 0.0);
+        &mut heap
+    };
     for y in &params.years {
         out.copy_from_slice(&y.exit);
         for (m, mv) in scenario.moves.iter().enumerate() {

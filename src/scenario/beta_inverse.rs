@@ -147,8 +147,8 @@ fn ulps_eq_one(x: f64) -> bool {
 }
 
 /// `statrs::function::beta::checked_beta_reg(a, b, x)` for valid arguments, given
-/// `ln_gamma` of `a`, `b` and `a + b`.
-fn beta_reg(a: f64, b: f64, x: f64, lg_a: f64, lg_b: f64, lg_ab: f64) -> f64 {
+/// `ln_gamma` of `a`, `b` and `a + b`: the CDF of Beta(a, b) at `x`.
+pub(crate) fn beta_reg(a: f64, b: f64, x: f64, lg_a: f64, lg_b: f64, lg_ab: f64) -> f64 {
     let bt = if x == 0.0 || ulps_eq_one(x) {
         0.0
     } else {

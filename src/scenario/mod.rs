@@ -6,6 +6,7 @@
 //! downstream re-checks a scenario. This module reads text; it never simulates.
 
 mod beta_inverse;
+pub mod beta_table;
 mod diagnostic;
 mod lever;
 mod param;

@@ -7,6 +7,9 @@
 use rand::Rng;
 use statrs::distribution::{Beta, ContinuousCDF, LogNormal, Normal};
 
+use super::beta_inverse::inv_beta_reg;
+use super::beta_table;
+
 /// What a parameter measures, which fixes its valid range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bound {
@@ -94,9 +97,9 @@ impl Dist {
         }
     }
 
-    /// Draws one value in the valid range of `bound` (see [`Dist::quantile`]).
+    /// Draws one value in the valid range of `bound` (see [`Dist::draw`]).
     pub fn sample<R: Rng + ?Sized>(&self, bound: Bound, rng: &mut R) -> f64 {
-        self.quantile(uniform(rng), bound)
+        self.draw(uniform(rng), bound)
     }
 
     /// Returns the value at probability `u` in (0, 1) of the distribution restricted to the
@@ -124,12 +127,9 @@ impl Dist {
                     _ => mean,
                 }
             }
-            Dist::Beta { mean, sd } => {
-                let k = mean * (1.0 - mean) / (sd * sd) - 1.0;
-                Beta::new(mean * k, (1.0 - mean) * k).map_or(mean, |d| {
-                    super::beta_inverse::inv_beta_reg(d.shape_a(), d.shape_b(), u)
-                })
-            }
+            Dist::Beta { .. } => self
+                .beta_shape()
+                .map_or(self.central(), |(a, b)| inv_beta_reg(a, b, u)),
             Dist::Uniform { min, max } => min + u * (max - min),
             Dist::Triangular { min, mode, max } => {
                 let (a, b, c) = (min, mode, max);
@@ -139,15 +139,9 @@ impl Dist {
                     c - ((1.0 - u) * (c - a) * (c - b)).sqrt()
                 }
             }
-            Dist::Pert { min, mode, max } => {
-                // PERT(min, mode, max) = min + (max - min) Beta(1 + 4 r, 1 + 4 (1 - r)),
-                // r = (mode - min) / (max - min) (Vose 2008, ch. 9).
-                let r = (mode - min) / (max - min);
-                Beta::new(1.0 + 4.0 * r, 1.0 + 4.0 * (1.0 - r)).map_or(mode, |d| {
-                    min + (max - min)
-                        * super::beta_inverse::inv_beta_reg(d.shape_a(), d.shape_b(), u)
-                })
-            }
+            Dist::Pert { min, mode, max } => self
+                .beta_shape()
+                .map_or(mode, |(a, b)| min + (max - min) * inv_beta_reg(a, b, u)),
         };
         if bound.admits(x) {
             x
@@ -160,6 +154,46 @@ impl Dist {
     /// Returns the `(p10, p90)` values of the distribution in the valid range of `bound`.
     pub fn p10_p90(&self, bound: Bound) -> (f64, f64) {
         (self.quantile(0.1, bound), self.quantile(0.9, bound))
+    }
+
+    /// Like [`Dist::quantile`], with beta and PERT values from the tabulated inverse CDF
+    /// ([`super::beta_table`]): within 1e-9 of the support's width of the exact value. The
+    /// runs' random draws use this; chosen quantiles (`quantile`) stay exact.
+    pub fn draw(&self, u: f64, bound: Bound) -> f64 {
+        let x = match (self, self.beta_shape()) {
+            (Dist::Beta { .. }, Some((a, b))) => beta_table::inverse(a, b, u.clamp(0.0, 1.0)),
+            (Dist::Pert { min, max, .. }, Some((a, b))) => {
+                min + (max - min) * beta_table::inverse(a, b, u.clamp(0.0, 1.0))
+            }
+            _ => return self.quantile(u, bound),
+        };
+        if bound.admits(x) {
+            x
+        } else {
+            x.clamp(0.0, bound.upper())
+        }
+    }
+
+    /// Returns the shape `(a, b)` of the standard beta distribution behind a beta or PERT
+    /// distribution, or `None` for other distributions (or degenerate parameters).
+    pub fn beta_shape(&self) -> Option<(f64, f64)> {
+        match *self {
+            Dist::Beta { mean, sd } => {
+                let k = mean * (1.0 - mean) / (sd * sd) - 1.0;
+                Beta::new(mean * k, (1.0 - mean) * k)
+                    .ok()
+                    .map(|d| (d.shape_a(), d.shape_b()))
+            }
+            Dist::Pert { min, mode, max } => {
+                // PERT(min, mode, max) = min + (max - min) Beta(1 + 4 r, 1 + 4 (1 - r)),
+                // r = (mode - min) / (max - min) (Vose 2008, ch. 9).
+                let r = (mode - min) / (max - min);
+                Beta::new(1.0 + 4.0 * r, 1.0 + 4.0 * (1.0 - r))
+                    .ok()
+                    .map(|d| (d.shape_a(), d.shape_b()))
+            }
+            _ => None,
+        }
     }
 }
 
@@ -198,8 +232,25 @@ impl Value {
     /// Fills `out` (one slot per projected year) with values at the uniforms `next`
     /// returns: one per run, or one per year when the value varies yearly. `None` from
     /// `next` puts the value at its central value.
-    fn fill_from(&self, bound: Bound, next: &mut dyn FnMut() -> Option<f64>, out: &mut [f64]) {
-        let mut at = |d: &Dist| next().map_or_else(|| d.central(), |u| d.quantile(u, bound));
+    fn fill_from(
+        &self,
+        bound: Bound,
+        exact: bool,
+        next: &mut dyn FnMut() -> Option<f64>,
+        out: &mut [f64],
+    ) {
+        let mut at = |d: &Dist| {
+            next().map_or_else(
+                || d.central(),
+                |u| {
+                    if exact {
+                        d.quantile(u, bound)
+                    } else {
+                        d.draw(u, bound)
+                    }
+                },
+            )
+        };
         match self {
             Value::Fixed(x) => out.fill(*x),
             Value::Random(d, Vary::Run) => out.fill(at(d)),
@@ -234,6 +285,18 @@ impl Param {
         self.value_in(year).central()
     }
 
+    /// Returns the parameter's distributions, in schedule order.
+    pub fn dists(&self) -> impl Iterator<Item = &Dist> {
+        let values: Vec<&Value> = match self {
+            Param::Constant(v) => vec![v],
+            Param::Schedule(entries) => entries.iter().map(|(_, v)| v).collect(),
+        };
+        values.into_iter().filter_map(|v| match v {
+            Value::Random(d, _) => Some(d),
+            Value::Fixed(_) => None,
+        })
+    }
+
     /// Tells whether any value of the parameter is drawn at random.
     pub fn is_random(&self) -> bool {
         match self {
@@ -254,7 +317,7 @@ impl Param {
         rng: &mut R,
         out: &mut [f64],
     ) {
-        self.path_from(bound, first_year, &mut || Some(uniform(rng)), out);
+        self.path_from(bound, first_year, false, &mut || Some(uniform(rng)), out);
     }
 
     /// Returns how many uniforms [`Param::path_from`] consumes over `horizon` years.
@@ -266,20 +329,30 @@ impl Param {
     }
 
     /// Fills `out[i]` with the value for year `first_year + i`, taking each random
-    /// value's uniform from `next` (`None`: the central value) in schedule order.
+    /// value's uniform from `next` (`None`: the central value) in schedule order; with
+    /// `exact`, through the exact inverse CDF ([`Dist::quantile`]), else [`Dist::draw`].
     pub fn path_from(
         &self,
         bound: Bound,
         first_year: i32,
+        exact: bool,
         next: &mut dyn FnMut() -> Option<f64>,
         out: &mut [f64],
     ) {
         match self {
-            Param::Constant(v) => v.fill_from(bound, next, out),
+            Param::Constant(v) => v.fill_from(bound, exact, next, out),
             Param::Schedule(entries) => {
-                let mut scratch = vec![0.0; out.len()];
+                // On the stack for horizons up to 64 years.
+                let mut inline = [0.0; 64];
+                let mut heap = Vec::new();
+                let scratch: &mut [f64] = if out.len() <= inline.len() {
+                    &mut inline[..out.len()]
+                } else {
+                    heap.resize(out.len(), 0.0);
+                    &mut heap
+                };
                 for (k, (_, v)) in entries.iter().enumerate() {
-                    v.fill_from(bound, next, &mut scratch);
+                    v.fill_from(bound, exact, next, scratch);
                     for (i, slot) in out.iter_mut().enumerate() {
                         let year = first_year + i as i32;
                         let active = entries

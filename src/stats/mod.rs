@@ -192,12 +192,74 @@ pub fn moments(xs: &[f64]) -> Option<Moments> {
     Some(Moments { mean, sd })
 }
 
+/// Returns the order statistics `(lo, hi)` and the weight of `hi` that the type-7
+/// quantile `p` of `n` sorted values interpolates between.
+fn type7(n: usize, p: f64) -> (usize, usize, f64) {
+    let h = (n - 1) as f64 * p;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(n - 1);
+    (lo, hi, h - lo as f64)
+}
+
 /// Returns the type-7 quantile `p` of sorted, non-empty `sorted`.
 pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
-    let h = (sorted.len() - 1) as f64 * p;
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(sorted.len() - 1);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+    let (lo, hi, w) = type7(sorted.len(), p);
+    sorted[lo] + w * (sorted[hi] - sorted[lo])
+}
+
+/// Returns the type-7 quantiles `ps` of non-empty `xs` (in the order of `xs` by
+/// `f64::total_cmp`), the same bits as [`quantile_sorted`] on the sorted values, by
+/// selecting only the order statistics needed; `xs` is left reordered.
+pub fn quantiles_select(xs: &mut [f64], ps: &[f64]) -> Vec<f64> {
+    let n = xs.len();
+    let mut lows: Vec<usize> = ps.iter().map(|&p| type7(n, p).0).collect();
+    lows.sort_unstable();
+    lows.dedup();
+    multiselect(xs, 0, &lows);
+    // Every value between two selected positions lies between their values, so the
+    // order statistic after a selected one is the least of the values up to the next.
+    ps.iter()
+        .map(|&p| {
+            let (lo, hi, w) = type7(n, p);
+            let next = lows.iter().find(|&&k| k > lo).map_or(n - 1, |&k| k);
+            let x_hi = if hi == lo {
+                xs[lo]
+            } else {
+                xs[lo + 1..=next]
+                    .iter()
+                    .copied()
+                    .min_by(f64::total_cmp)
+                    .unwrap_or(xs[hi])
+            };
+            xs[lo] + w * (x_hi - xs[lo])
+        })
+        .collect()
+}
+
+/// Puts the values of positions `at` (ascending, within `offset..offset + xs.len()`) of
+/// the sorted order in place, selecting the middle one first and then each side.
+fn multiselect(xs: &mut [f64], offset: usize, at: &[usize]) {
+    if at.is_empty() {
+        return;
+    }
+    let mid = at.len() / 2;
+    let k = at[mid] - offset;
+    xs.select_nth_unstable_by(k, f64::total_cmp);
+    let (left, right) = xs.split_at_mut(k);
+    multiselect(left, offset, &at[..mid]);
+    multiselect(&mut right[1..], at[mid] + 1, &at[mid + 1..]);
+}
+
+/// Returns the statistics of one column of the run table: its finite values' moments (in
+/// run order) and [`QUANTILES`], or `None`s when it has none.
+pub fn column_stats(column: impl Iterator<Item = f64>) -> (Option<Moments>, Option<[f64; 7]>) {
+    let mut xs: Vec<f64> = column.filter(|x| x.is_finite()).collect();
+    let mom = moments(&xs);
+    let qs = (!xs.is_empty()).then(|| {
+        let v = quantiles_select(&mut xs, &QUANTILES);
+        std::array::from_fn(|i| v[i])
+    });
+    (mom, qs)
 }
 
 /// Returns the 95% Wilson score interval of `k` successes in `n` trials.
@@ -232,28 +294,20 @@ pub fn summarize(scenario: &Scenario, sim: &Simulation, seed: u64, process_noise
     let projection = cells
         .par_iter()
         .map(|&(y, m)| {
-            let mut xs: Vec<f64> = sim
-                .values
-                .column(sim.column(y, m))
-                .iter()
-                .copied()
-                .filter(|x| x.is_finite())
-                .collect();
-            xs.sort_unstable_by(f64::total_cmp);
-            let mom = moments(&xs);
-            let q = |p: f64| (!xs.is_empty()).then(|| quantile_sorted(&xs, p));
+            let (mom, qs) = column_stats(sim.values.column(sim.column(y, m)).iter().copied());
+            let q = |i: usize| qs.map(|q| q[i]);
             ProjectionRow {
                 year: sim.years[y],
                 metric: names[m].clone(),
                 mean: mom.map(|s| s.mean),
                 sd: mom.map(|s| s.sd),
-                p05: q(QUANTILES[0]),
-                p10: q(QUANTILES[1]),
-                p25: q(QUANTILES[2]),
-                p50: q(QUANTILES[3]),
-                p75: q(QUANTILES[4]),
-                p90: q(QUANTILES[5]),
-                p95: q(QUANTILES[6]),
+                p05: q(0),
+                p10: q(1),
+                p25: q(2),
+                p50: q(3),
+                p75: q(4),
+                p90: q(5),
+                p95: q(6),
             }
         })
         .collect();
@@ -341,7 +395,6 @@ fn target_rows(
     let held = worst.iter().filter(|&&x| t.holds(x)).count() as u64;
     let central_worst = worst_of(&|y| sim.central[sim.column(y, m)]);
     worst.retain(|x| x.is_finite());
-    worst.sort_unstable_by(f64::total_cmp);
     let (ci_low, ci_high) = wilson(held, runs as u64);
     let row = TargetRow {
         target: t.name.clone(),
@@ -354,7 +407,7 @@ fn target_rows(
         ci_low,
         ci_high,
         central_value: finite(central_worst),
-        p50: (!worst.is_empty()).then(|| quantile_sorted(&worst, 0.5)),
+        p50: (!worst.is_empty()).then(|| quantiles_select(&mut worst, &[0.5])[0]),
     };
 
     let mut ever = vec![false; runs];
@@ -467,6 +520,80 @@ mod tests {
             assert!((g - e).abs() < 1e-12, "{got:?}");
         }
         assert_eq!(quantile_sorted(&[5.0], 0.95), 5.0);
+    }
+
+    /// The statistics of a column by sorting: moments in run order, then [`quantile_sorted`]
+    /// of the sorted values.
+    fn column_stats_by_sorting(column: &[f64]) -> (Option<Moments>, Option<[f64; 7]>) {
+        let mut xs: Vec<f64> = column.iter().copied().filter(|x| x.is_finite()).collect();
+        let mom = moments(&xs);
+        xs.sort_unstable_by(f64::total_cmp);
+        let qs = (!xs.is_empty()).then(|| QUANTILES.map(|p| quantile_sorted(&xs, p)));
+        (mom, qs)
+    }
+
+    #[test]
+    fn selected_quantiles_are_the_sorted_ones_bit_for_bit() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let bits = |s: (Option<Moments>, Option<[f64; 7]>)| {
+            (
+                s.0.map(|m| (m.mean.to_bits(), m.sd.to_bits())),
+                s.1.map(|q| q.map(f64::to_bits)),
+            )
+        };
+        for case in 0..400 {
+            let n = match case % 8 {
+                0 => case % 5,
+                1 => 20 + case % 3,
+                _ => rng.random_range(1..3_000),
+            };
+            // Shares with undefined (NaN) runs, whole-number counts with many ties,
+            // signed zeros, and wide-ranging values.
+            let column: Vec<f64> = (0..n)
+                .map(|_| match case % 4 {
+                    0 => {
+                        if rng.random_bool(0.2) {
+                            f64::NAN
+                        } else {
+                            rng.random_range(0.35..0.45)
+                        }
+                    }
+                    1 => f64::from(rng.random_range(0..40)),
+                    2 => {
+                        if rng.random_bool(0.5) {
+                            -0.0
+                        } else {
+                            0.0
+                        }
+                    }
+                    _ => rng.random_range(-1e6..1e6) * 10f64.powi(rng.random_range(-8..8)),
+                })
+                .collect();
+            let got = column_stats(column.iter().copied());
+            assert_eq!(
+                bits(got),
+                bits(column_stats_by_sorting(&column)),
+                "case {case}"
+            );
+            // Any quantile levels, in any order, repeated or not.
+            let mut xs: Vec<f64> = column.iter().copied().filter(|x| x.is_finite()).collect();
+            if !xs.is_empty() {
+                let ps: Vec<f64> = (0..rng.random_range(1..12))
+                    .map(|_| match rng.random_range(0..4) {
+                        0 => 0.0,
+                        1 => 1.0,
+                        2 => QUANTILES[rng.random_range(0..7)],
+                        _ => rng.random::<f64>(),
+                    })
+                    .collect();
+                let got = quantiles_select(&mut xs, &ps);
+                xs.sort_unstable_by(f64::total_cmp);
+                for (g, &p) in got.iter().zip(&ps) {
+                    assert_eq!(g.to_bits(), quantile_sorted(&xs, p).to_bits(), "{case} {p}");
+                }
+            }
+        }
     }
 
     #[test]
