@@ -265,10 +265,9 @@ pub(crate) fn output_label(
     }
 }
 
-/// Returns the footer of a single-scenario analysis.
-fn footer(words: &Words, scenario: &str, runs: u64, seed: u64, version: &str) -> String {
-    words
-        .footer
+/// Returns the footer of a single-scenario analysis from its template.
+fn footer(template: &str, scenario: &str, runs: u64, seed: u64, version: &str) -> String {
+    template
         .replace("{scenario}", scenario)
         .replace("{runs}", &format::count(runs as f64))
         .replace("{seed}", &seed.to_string())
@@ -283,9 +282,15 @@ fn footer(words: &Words, scenario: &str, runs: u64, seed: u64, version: &str) ->
 pub fn render_sensitivity(r: &Sensitivity, config: &ChartConfig) -> Result<Vec<Chart>, ChartError> {
     prepare(config)?;
     let words = Words::of(config.lang);
+    // A metric's sensitivity runs no Monte Carlo: it is the expected-value projection.
+    let template = if r.target.is_some() {
+        words.footer
+    } else {
+        words.footer_expected
+    };
     let fx = Fx::new(
         config,
-        footer(words, &r.scenario, r.runs, r.seed, &r.version),
+        footer(template, &r.scenario, r.runs, r.seed, &r.version),
     );
     let mut charts = Vec::new();
     if !r.tornado.is_empty() {
@@ -316,7 +321,7 @@ pub fn render_solve(r: &Solve, config: &ChartConfig) -> Result<Vec<Chart>, Chart
     let words = Words::of(config.lang);
     let fx = Fx::new(
         config,
-        footer(words, &r.scenario, r.runs, r.seed, &r.version),
+        footer(words.footer, &r.scenario, r.runs, r.seed, &r.version),
     );
     let mut charts = Vec::new();
     if let Some(c) = curve::solve(r, &fx) {
@@ -338,7 +343,7 @@ pub fn render_sweep(r: &Sweep, config: &ChartConfig) -> Result<Vec<Chart>, Chart
     let words = Words::of(config.lang);
     let fx = Fx::new(
         config,
-        footer(words, &r.scenario, r.runs, r.seed, &r.version),
+        footer(words.footer, &r.scenario, r.runs, r.seed, &r.version),
     );
     let chart = if r.y_lever.is_some() {
         render_figure(&sweep::Heatmap { r, fx: &fx }, config)?

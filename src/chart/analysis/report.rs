@@ -113,9 +113,9 @@ impl Page<'_> {
     }
 }
 
-/// Returns the meta line of a single-scenario analysis.
-fn meta(w: &Words, scenario: &str, runs: u64, seed: u64, version: &str) -> String {
-    w.meta
+/// Returns the meta line of a single-scenario analysis from its template.
+fn meta(template: &str, scenario: &str, runs: u64, seed: u64, version: &str) -> String {
+    template
         .replace("{scenario}", scenario)
         .replace("{runs}", &format::count(runs as f64))
         .replace("{seed}", &seed.to_string())
@@ -272,7 +272,17 @@ pub fn sensitivity(r: &Sensitivity, charts: &[Chart], lang: Lang) -> String {
                     .replace("{year}", &r.year.to_string())
             ),
         },
-        meta: meta(w, &r.scenario, r.runs, r.seed, &r.version),
+        meta: meta(
+            if r.target.is_some() {
+                w.meta
+            } else {
+                w.meta_expected
+            },
+            &r.scenario,
+            r.runs,
+            r.seed,
+            &r.version,
+        ),
         summary,
         charts,
         table: Some(Table {
@@ -370,7 +380,7 @@ pub fn solve(r: &Solve, charts: &[Chart], lang: Lang) -> String {
         lang,
         kicker: w.report_solve,
         title: format!("{} · {}", r.scenario, r.target),
-        meta: meta(w, &r.scenario, r.runs, r.seed, &r.version),
+        meta: meta(w.meta, &r.scenario, r.runs, r.seed, &r.version),
         summary,
         charts,
         table,
@@ -481,7 +491,7 @@ pub fn sweep(r: &Sweep, charts: &[Chart], lang: Lang) -> String {
         lang,
         kicker: w.report_sweep,
         title: format!("{} · {}", r.scenario, r.target),
-        meta: meta(w, &r.scenario, r.runs, r.seed, &r.version),
+        meta: meta(w.meta, &r.scenario, r.runs, r.seed, &r.version),
         summary,
         charts,
         table: Some(Table { header, rows }),

@@ -9,6 +9,7 @@ use crate::chart::Lang;
 #[derive(Debug)]
 pub struct Words {
     pub footer: &'static str,
+    pub footer_expected: &'static str,
     pub footer_compare: &'static str,
     pub lever_attrition: &'static str,
     pub lever_upgrade: &'static str,
@@ -106,12 +107,14 @@ pub struct Words {
     pub method_sweep: &'static str,
     pub method_compare: &'static str,
     pub meta: &'static str,
+    pub meta_expected: &'static str,
     pub meta_compare: &'static str,
 }
 
 /// English words.
 pub static EN: Words = Words {
     footer: "{scenario} | {runs} simulated futures per evaluation | seed {seed} | talentsim {version}",
+    footer_expected: "{scenario} | expected-value projection (no process noise) | seed {seed} | talentsim {version}",
     footer_compare: "{runs} simulated futures per scenario, common random numbers | seed {seed} | talentsim {version}",
     lever_attrition: "Attrition, {level}",
     lever_upgrade: "Upgrade rate, {level}",
@@ -209,12 +212,14 @@ pub static EN: Words = Words {
     method_sweep: "Every grid point is simulated on the same futures (common random numbers). Contours join the points where the probability crosses 50% and 90%, interpolated linearly between grid values.",
     method_compare: "All scenarios run on the same futures (common random numbers), so differences are taken future by future; their 95% intervals are the mean paired difference plus or minus 1.96 standard errors.",
     meta: "Scenario {scenario} · {runs} simulated futures per evaluation · seed {seed} · talentsim {version}",
+    meta_expected: "Scenario {scenario} · expected-value projection (no process noise) · seed {seed} · talentsim {version}",
     meta_compare: "Scenarios {scenarios} · {runs} simulated futures each · seed {seed} · talentsim {version}",
 };
 
 /// Simplified Chinese words.
 pub static ZH: Words = Words {
     footer: "{scenario} | 每次评估{runs}次模拟 | 随机种子 {seed} | talentsim {version}",
+    footer_expected: "{scenario} | 期望值预测（无过程随机性） | 随机种子 {seed} | talentsim {version}",
     footer_compare: "每个情景{runs}次模拟，共用随机数 | 随机种子 {seed} | talentsim {version}",
     lever_attrition: "流失率：{level}",
     lever_upgrade: "晋级率：{level}",
@@ -312,6 +317,7 @@ pub static ZH: Words = Words {
     method_sweep: "每个网格点都在同一组模拟结果上计算（共用随机数）。等值线连接概率达到50%和90%的位置，网格点之间线性插值。",
     method_compare: "所有情景在同一组模拟结果上运行（共用随机数），差值按每次模拟逐一计算；95%置信区间为平均配对差值加减1.96倍标准误。",
     meta: "情景 {scenario} · 每次评估{runs}次模拟 · 随机种子 {seed} · talentsim {version}",
+    meta_expected: "情景 {scenario} · 期望值预测（无过程随机性） · 随机种子 {seed} · talentsim {version}",
     meta_compare: "情景 {scenarios} · 每个情景{runs}次模拟 · 随机种子 {seed} · talentsim {version}",
 };
 
@@ -328,6 +334,7 @@ impl Words {
     pub fn all_text(&self) -> Vec<&'static str> {
         vec![
             self.footer,
+            self.footer_expected,
             self.footer_compare,
             self.lever_attrition,
             self.lever_upgrade,
@@ -425,6 +432,7 @@ impl Words {
             self.method_sweep,
             self.method_compare,
             self.meta,
+            self.meta_expected,
             self.meta_compare,
         ]
     }
