@@ -108,28 +108,24 @@ fn central_draws(s: &Scenario) -> Vec<Vec<Call>> {
 /// The irreducible cost of `runs_one_thread`: the same random numbers, nothing else.
 #[divan::bench(args = [10_000, 100_000], sample_count = 10)]
 fn bare_sampling_loop(bencher: divan::Bencher, runs: u64) {
-    let s = baseline();
-    let calls = central_draws(&s);
-    bencher.bench(|| {
-        let mut params = RunParams::default();
-        let mut total = 0.0;
-        for run in 0..runs {
-            total += bare_loop_run(&s, run, &calls, &mut params, false);
-        }
-        black_box(total)
-    });
+    bare_loop(bencher, runs, false);
 }
 
 /// The irreducible cost of `runs_one_thread_exact`.
 #[divan::bench(args = [10_000], sample_count = 10)]
 fn bare_sampling_loop_exact(bencher: divan::Bencher, runs: u64) {
+    bare_loop(bencher, runs, true);
+}
+
+/// Times `runs` runs of [`bare_loop_run`].
+fn bare_loop(bencher: divan::Bencher, runs: u64, exact: bool) {
     let s = baseline();
     let calls = central_draws(&s);
     bencher.bench(|| {
         let mut params = RunParams::default();
         let mut total = 0.0;
         for run in 0..runs {
-            total += bare_loop_run(&s, run, &calls, &mut params, true);
+            total += bare_loop_run(&s, run, &calls, &mut params, exact);
         }
         black_box(total)
     });

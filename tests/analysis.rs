@@ -37,6 +37,18 @@ fn csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     (header, rows)
 }
 
+/// A job of `runs` runs without process noise (expected flows), on every core.
+fn expected_job(runs: u64, seed: u64) -> Job {
+    Job {
+        runs,
+        seed,
+        process_noise: false,
+        threads: None,
+        verify: false,
+        sampling: Default::default(),
+    }
+}
+
 fn cell<'a>(header: &[String], row: &'a [String], name: &str) -> &'a str {
     &row[header.iter().position(|h| h == name).unwrap()]
 }
@@ -87,14 +99,7 @@ fn an_assumption_that_does_not_move_the_output_has_indices_of_exactly_zero() {
             "[[inflow]]\nname = \"idle\"\nper_year = { dist = \"normal\", mean = 10000, sd = 5000 }\nsplit = { b = 1.0 }\n[monte_carlo]",
         );
     let s = scenario(&text);
-    let job = Job {
-        runs: 200,
-        seed: 3,
-        process_noise: false,
-        threads: None,
-        verify: false,
-        sampling: Default::default(),
-    };
+    let job = expected_job(200, 3);
     let r = analyse(
         &s,
         &Explained::Metric {
@@ -132,14 +137,7 @@ fn an_assumption_that_does_not_move_the_output_has_indices_of_exactly_zero() {
 fn sobol_indices_of_independent_additive_inflows_are_their_variance_shares() {
     // The uniform's half-width is 300 sqrt(3), so its sd is 300.
     let s = scenario(ADDITIVE);
-    let job = Job {
-        runs: 200,
-        seed: 11,
-        process_noise: false,
-        threads: None,
-        verify: false,
-        sampling: Default::default(),
-    };
+    let job = expected_job(200, 11);
     let r = analyse(
         &s,
         &Explained::Metric {
@@ -204,14 +202,7 @@ fn a_yearly_varying_parameter_is_one_factor_with_its_summed_variance() {
     // Inflow one drawn every year: its three draws add 3 sd^2 to the 2023 stock, against
     // 9 sd^2 for a once-per-run draw: shares 3e4, 36e4, 81e4 of 120e4.
     let s = scenario(&ADDITIVE.replace("sd = 100 }", "sd = 100, vary = \"yearly\" }"));
-    let job = Job {
-        runs: 100,
-        seed: 2,
-        process_noise: false,
-        threads: None,
-        verify: false,
-        sampling: Default::default(),
-    };
+    let job = expected_job(100, 2);
     let r = analyse(
         &s,
         &Explained::Metric {
@@ -320,14 +311,7 @@ fn sweeps_are_monotone_where_the_model_is() {
     let text = fs::read_to_string(baseline()).unwrap();
     let s = scenario(&text);
     let t = s.target(TARGET).unwrap().clone();
-    let job = Job {
-        runs: 400,
-        seed: 3,
-        process_noise: false,
-        threads: None,
-        verify: false,
-        sampling: Default::default(),
-    };
+    let job = expected_job(400, 3);
     let x = parse_axis(&s, "--x", "upgrade.intermediate=0.01:0.09:9").unwrap();
     let r = sweep(&s, &job, &t, &x, None).unwrap();
     let p: Vec<f64> = r.rows.iter().map(|r| r.probability.unwrap()).collect();
@@ -571,14 +555,7 @@ fn solve_finds_the_largest_value_of_a_lever_that_works_the_other_way_or_says_unr
     use talentsim::analysis::Probability;
     let s = scenario(&fs::read_to_string(baseline()).unwrap());
     let t = s.target(TARGET).unwrap().clone();
-    let job = Job {
-        runs: 300,
-        seed: 4,
-        process_noise: false,
-        threads: None,
-        verify: false,
-        sampling: Default::default(),
-    };
+    let job = expected_job(300, 4);
     let current = Probability::of(0, 1);
     let lever = find(&s, "attrition.senior").unwrap();
     let r = solve_lever(&s, &job, &lever, &t, 0.9, (0.0, 0.15), current).unwrap();
