@@ -21,6 +21,7 @@ mod target_probability;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use rayon::prelude::*;
 
 pub use labels::{Labels, Lang};
 
@@ -278,29 +279,39 @@ pub fn render(summary: &Summary, config: &ChartConfig) -> Result<Vec<Chart>, Cha
         labels: config.lang.labels(),
         sizes: style::Sizes::for_size(config.width, config.height),
     };
-    let mut charts = Vec::new();
-    for metric in ["total", "high_skill", "high_skill_share"] {
-        charts.push(render_one(&fan::Fan { metric }, &ctx, config)?);
+    // The charts are independent: drawn (and PNG-encoded) in parallel, kept in this order.
+    enum Which {
+        Fan(&'static str),
+        Levels,
+        TargetProbability,
+        Distribution(usize, String),
     }
-    charts.push(render_one(&levels::Levels, &ctx, config)?);
+    let mut which: Vec<Which> = ["total", "high_skill", "high_skill_share"]
+        .into_iter()
+        .map(Which::Fan)
+        .collect();
+    which.push(Which::Levels);
     if !summary.targets.is_empty() {
-        charts.push(render_one(
-            &target_probability::TargetProbability,
-            &ctx,
-            config,
-        )?);
+        which.push(Which::TargetProbability);
     }
-    let names = target_file_names(summary);
-    for (index, name) in names.into_iter().enumerate() {
+    for (index, name) in target_file_names(summary).into_iter().enumerate() {
         if summary.distributions.get(index).is_some() {
-            charts.push(render_one(
-                &distribution::Distribution { index, name },
-                &ctx,
-                config,
-            )?);
+            which.push(Which::Distribution(index, name));
         }
     }
-    Ok(charts)
+    which
+        .into_par_iter()
+        .map(|w| match w {
+            Which::Fan(metric) => render_one(&fan::Fan { metric }, &ctx, config),
+            Which::Levels => render_one(&levels::Levels, &ctx, config),
+            Which::TargetProbability => {
+                render_one(&target_probability::TargetProbability, &ctx, config)
+            }
+            Which::Distribution(index, name) => {
+                render_one(&distribution::Distribution { index, name }, &ctx, config)
+            }
+        })
+        .collect()
 }
 
 /// Draws one chart of a summary as SVG and PNG.
@@ -353,7 +364,9 @@ fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, String> {
         let mut encoder = png::Encoder::new(&mut out, w, h);
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
-        encoder.set_compression(png::Compression::Best);
+        // Default, not Best: the files are 0.4% larger and written in half the time
+        // (the baseline's nine PNG charts: 0.47 s instead of 0.88 s of CPU).
+        encoder.set_compression(png::Compression::Default);
         let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
         writer.write_image_data(rgb).map_err(|e| e.to_string())?;
         writer.finish().map_err(|e| e.to_string())?;
