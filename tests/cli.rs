@@ -4,7 +4,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::{stderr, talentsim};
+use common::{run_into, stderr, talentsim};
 
 fn template() -> String {
     let o = talentsim(&["init"]);
@@ -75,15 +75,7 @@ fn run_writes_exactly_the_section_8_files_with_their_headers() {
     let scenario = dir.path().join("s.toml");
     fs::write(&scenario, template()).unwrap();
     let out = dir.path().join("results");
-    let o = talentsim(&[
-        "run",
-        scenario.to_str().unwrap(),
-        "--runs",
-        "200",
-        "--out",
-        out.to_str().unwrap(),
-        "--no-charts",
-    ]);
+    let o = run_into(&scenario, 200, &out, &["--no-charts"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
@@ -228,15 +220,7 @@ fn a_zero_total_leaves_the_share_empty_not_nan() {
     let scenario = dir.path().join("s.toml");
     fs::write(&scenario, text).unwrap();
     let out = dir.path().join("o");
-    let o = talentsim(&[
-        "run",
-        scenario.to_str().unwrap(),
-        "--runs",
-        "50",
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-    ]);
+    let o = run_into(&scenario, 50, &out, &["-q"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let central = fs::read_to_string(out.join("central.csv")).unwrap();
     assert!(

@@ -9,7 +9,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{stderr, talentsim, BIN};
+use common::{run_into, stderr, talentsim, BIN};
 
 /// A scenario whose 10^8 runs need terabytes of memory: 206 years x 10 metrics x 8 bytes.
 fn huge(dir: &Path) -> PathBuf {
@@ -52,15 +52,7 @@ fn leftovers(dir: &Path) -> Vec<String> {
 
 fn first_results(dir: &Path, s: &Path) -> PathBuf {
     let out = dir.join("out");
-    let o = talentsim(&[
-        "run",
-        s.to_str().unwrap(),
-        "--runs",
-        "50",
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-    ]);
+    let o = run_into(s, 50, &out, &["-q"]);
     assert!(o.status.success(), "{}", stderr(&o));
     out
 }
@@ -182,14 +174,7 @@ fn a_job_too_large_for_memory_is_refused_before_it_starts_with_the_estimate() {
     let dir = tempfile::tempdir().unwrap();
     let s = huge(dir.path());
     let out = dir.path().join("o");
-    let o = talentsim(&[
-        "run",
-        s.to_str().unwrap(),
-        "--runs",
-        "100000000",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_into(&s, 100_000_000, &out, &[]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
@@ -234,14 +219,7 @@ fn a_full_disk_is_a_clear_error_exit_1_and_nothing_half_written() {
     // Too small from the start: refused before simulating, with the estimate.
     if let Some(_mount) = small_disk(&disk, "256k") {
         let out = disk.join("out");
-        let o = talentsim(&[
-            "run",
-            s.to_str().unwrap(),
-            "--runs",
-            "10",
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+        let o = run_into(&s, 10, &out, &[]);
         assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
         assert!(
             stderr(&o).contains("refusing to start: the results need about"),
@@ -260,14 +238,7 @@ fn a_full_disk_is_a_clear_error_exit_1_and_nothing_half_written() {
     // A read-only file system: a clear error naming the folder, exit 1.
     if let Some(_mount) = small_disk(&disk, "1m,ro") {
         let out = disk.join("out");
-        let o = talentsim(&[
-            "run",
-            s.to_str().unwrap(),
-            "--runs",
-            "10",
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+        let o = run_into(&s, 10, &out, &[]);
         assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
         assert!(
             stderr(&o).contains("Read-only file system"),
@@ -287,15 +258,7 @@ fn a_full_disk_is_a_clear_error_exit_1_and_nothing_half_written() {
         return;
     };
     let out = disk.join("out");
-    let o = talentsim(&[
-        "run",
-        s.to_str().unwrap(),
-        "--runs",
-        "20",
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-    ]);
+    let o = run_into(&s, 20, &out, &["-q"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let before = snapshot(&out);
     let child = Command::new(BIN)

@@ -17,6 +17,21 @@ pub fn talentsim(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// Runs `talentsim run SCENARIO --runs RUNS --out OUT EXTRA...`.
+pub fn run_into(scenario: &Path, runs: u64, out: &Path, extra: &[&str]) -> Output {
+    let runs = runs.to_string();
+    let mut args = vec![
+        "run",
+        scenario.to_str().unwrap(),
+        "--runs",
+        &runs,
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    talentsim(&args)
+}
+
 /// Returns a command's standard error as text.
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
