@@ -2,6 +2,7 @@
 //! onto as many rows as it needs (so entries never overlap the data or each other), and
 //! a source note at the bottom. Returns the area left for the plot.
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -20,6 +21,35 @@ pub(crate) enum Swatch {
     Dashed(RGBColor),
     /// A filled circle.
     Dot(RGBColor),
+}
+
+impl Swatch {
+    /// The swatch of series `i` drawn by [`alternating_line`]: solid for even `i`,
+    /// dashed for odd, so neighbours differ in more than colour.
+    pub(crate) fn alternating(i: usize, colour: RGBColor) -> Swatch {
+        if i % 2 == 0 {
+            Swatch::Line(colour)
+        } else {
+            Swatch::Dashed(colour)
+        }
+    }
+}
+
+/// Draws series `i` through `points` in `style`: solid for even `i`, dashed
+/// (`dash` = (dash length, gap)) for odd.
+pub(crate) fn alternating_line<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    i: usize,
+    points: Vec<(f64, f64)>,
+    style: ShapeStyle,
+    (dash, gap): (u32, u32),
+) -> DrawResult<()> {
+    if i % 2 == 0 {
+        chart.draw_series(LineSeries::new(points, style))?;
+    } else {
+        chart.draw_series(DashedLineSeries::new(points, dash, gap, style))?;
+    }
+    Ok(())
 }
 
 /// One legend entry.

@@ -32,11 +32,7 @@ impl Plot for TargetProbability {
             .iter()
             .enumerate()
             .map(|(i, t)| {
-                let swatch = if i % 2 == 0 {
-                    Swatch::Line(colour(i))
-                } else {
-                    Swatch::Dashed(colour(i))
-                };
+                let swatch = Swatch::alternating(i, colour(i));
                 Entry {
                     swatch,
                     text: t.target.clone(),
@@ -114,19 +110,13 @@ impl Plot for TargetProbability {
                 .iter()
                 .map(|r| (f64::from(r.year), r.p_holds))
                 .collect();
-            if i % 2 == 0 {
-                chart.draw_series(LineSeries::new(
-                    points.clone(),
-                    colour(i).stroke_width(width),
-                ))?;
-            } else {
-                chart.draw_series(DashedLineSeries::new(
-                    points.clone(),
-                    z.line * 5,
-                    z.line * 4,
-                    colour(i).stroke_width(width),
-                ))?;
-            }
+            frame::alternating_line(
+                &mut chart,
+                i,
+                points.clone(),
+                colour(i).stroke_width(width),
+                (z.line * 5, z.line * 4),
+            )?;
             chart.draw_series(
                 points
                     .into_iter()

@@ -94,11 +94,7 @@ impl Figure for CompareFan<'_> {
             .iter()
             .enumerate()
             .map(|(i, s)| Entry {
-                swatch: if i % 2 == 0 {
-                    Swatch::Line(colour(i))
-                } else {
-                    Swatch::Dashed(colour(i))
-                },
+                swatch: Swatch::alternating(i, colour(i)),
                 text: fit(
                     &w.compare_band.replace("{scenario}", s),
                     max_entry / 2,
@@ -211,16 +207,13 @@ impl Figure for CompareFan<'_> {
                 .iter()
                 .filter_map(|q| q.p50.map(|v| (f64::from(q.year), v)))
                 .collect();
-            if i % 2 == 0 {
-                chart.draw_series(LineSeries::new(median, colour(i).stroke_width(z.line)))?;
-            } else {
-                chart.draw_series(DashedLineSeries::new(
-                    median,
-                    z.line * 4,
-                    z.line * 3,
-                    colour(i).stroke_width(z.line),
-                ))?;
-            }
+            frame::alternating_line(
+                &mut chart,
+                i,
+                median,
+                colour(i).stroke_width(z.line),
+                (z.line * 4, z.line * 3),
+            )?;
         }
         for (k, d) in targets.iter().enumerate().rev() {
             let c = TARGETS[k % TARGETS.len()];

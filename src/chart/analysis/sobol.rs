@@ -227,11 +227,7 @@ impl Figure for SobolOverTime<'_> {
             .iter()
             .enumerate()
             .map(|(i, lever)| Entry {
-                swatch: if i % 2 == 0 {
-                    Swatch::Line(colour(i))
-                } else {
-                    Swatch::Dashed(colour(i))
-                },
+                swatch: Swatch::alternating(i, colour(i)),
                 text: fit(
                     &lever_label(lever, l, w),
                     max_entry,
@@ -297,19 +293,13 @@ impl Figure for SobolOverTime<'_> {
             .draw()?;
         for (i, lever) in levers.iter().enumerate().rev() {
             let points = series(lever);
-            if i % 2 == 0 {
-                chart.draw_series(LineSeries::new(
-                    points.clone(),
-                    colour(i).stroke_width(z.line),
-                ))?;
-            } else {
-                chart.draw_series(DashedLineSeries::new(
-                    points.clone(),
-                    z.line * 5,
-                    z.line * 3,
-                    colour(i).stroke_width(z.line),
-                ))?;
-            }
+            frame::alternating_line(
+                &mut chart,
+                i,
+                points.clone(),
+                colour(i).stroke_width(z.line),
+                (z.line * 5, z.line * 3),
+            )?;
             chart.draw_series(
                 points
                     .into_iter()
