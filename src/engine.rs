@@ -551,7 +551,6 @@ fn check_step(
     after: &State,
     flows: &Flows,
 ) -> Result<(), String> {
-    let n_levels = scenario.levels.len();
     let mut expected = before.to_vec();
     for (l, e) in flows.exits.iter().enumerate() {
         expected[l] -= e;
@@ -564,9 +563,9 @@ fn check_step(
         if let Some(from) = inflow.from {
             expected[from] -= flows.taken[k];
         }
-        for (l, x) in expected.iter_mut().enumerate() {
-            *x += flows.arrived[k * n_levels + l];
-        }
+    }
+    for (x, arrived) in expected.iter_mut().zip(&flows.arrived) {
+        *x += arrived;
     }
     for (l, name) in scenario.levels.iter().enumerate() {
         let got = after.stock[l];
@@ -609,12 +608,25 @@ fn record(scenario: &Scenario, state: &State, high0: f64, out: &mut [f64]) {
 /// [`EngineError::TooLarge`] with the estimate.
 pub fn check_memory(runs: u64, row: usize) -> Result<(), EngineError> {
     const MIB: u64 = 1 << 20;
-    // The table, plus the sorting scratch of one column per summary thread.
-    let needed = runs.saturating_mul(row as u64).saturating_mul(8) / MIB + 64;
+    // The table, the summary's gathered columns (at least one column per core, at most
+    // `GATHER_BYTES` unless one column per core needs more) and 64 MiB for the rest.
+    let column = runs.saturating_mul(8);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
+    let gathered = (crate::stats::GATHER_BYTES as u64)
+        .min(
+            column
+                .saturating_mul(cores)
+                .saturating_mul(row.min(8) as u64),
+        )
+        .max(column.saturating_mul(cores));
+    let needed =
+        (runs.saturating_mul(row as u64).saturating_mul(8)).saturating_add(gathered) / MIB + 64;
     let available = available_memory_mib().unwrap_or(8 * 1024);
     if needed > available * 8 / 10 {
-        let per_run = (row as u64).saturating_mul(8).max(1);
-        let max_runs = (available * 8 / 10).saturating_sub(64).saturating_mul(MIB) / per_run;
+        let per_run = (row as u64).saturating_add(cores).saturating_mul(8).max(1);
+        let max_runs = ((available * 8 / 10).saturating_sub(64).saturating_mul(MIB))
+            .saturating_sub(crate::stats::GATHER_BYTES as u64)
+            / per_run;
         return Err(EngineError::TooLarge {
             runs,
             needed,

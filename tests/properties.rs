@@ -125,7 +125,7 @@ proptest! {
             let before = state.stock.clone();
             step(&s, year, &mut state, &mut Noisy(&mut rng), &mut flows);
             for l in 0..n {
-                let arrived: f64 = (0..s.inflows.len()).map(|k| flows.arrived[k * n + l]).sum();
+                let arrived = flows.arrived[l];
                 let moved_in: f64 = s.moves.iter().zip(&flows.moved).filter(|(m, _)| m.to == l).map(|(_, x)| x).sum();
                 let moved_out: f64 = s.moves.iter().zip(&flows.moved).filter(|(m, _)| m.from == l).map(|(_, x)| x).sum();
                 let taken: f64 = s.inflows.iter().zip(&flows.taken).filter(|(f, _)| f.from == Some(l)).map(|(_, x)| x).sum();

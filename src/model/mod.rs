@@ -46,7 +46,7 @@ pub struct Flows {
     pub moved: Vec<f64>,
     /// People taken from their level by each inflow (non-zero for programmes only).
     pub taken: Vec<f64>,
-    /// People arriving by inflow and level, flattened as `inflow * n_levels + level`.
+    /// People arriving at each level, from every inflow (entrants and programmes).
     pub arrived: Vec<f64>,
     /// People entering the high-skill group from outside it in this step.
     pub high_skill_added: f64,
@@ -235,7 +235,7 @@ pub fn step<D: Draw>(
     flows.taken.clear();
     flows.taken.resize(scenario.inflows.len(), 0.0);
     flows.arrived.clear();
-    flows.arrived.resize(scenario.inflows.len() * n_levels, 0.0);
+    flows.arrived.resize(n_levels, 0.0);
     flows.high_skill_added = 0.0;
 
     // Stayers start as the whole stock; outcomes are removed level by level.
@@ -271,28 +271,45 @@ pub fn step<D: Draw>(
         }
     }
 
+    // Programmes, in file order: each takes from its level's stayers, capped at what is
+    // left, and splits the people it certifies over its levels.
     for (k, inflow) in scenario.inflows.iter().enumerate() {
-        let expected = params.inflow[k];
+        let Some(from) = inflow.from else { continue };
+        let count = draw.poisson(params.inflow[k]).min(stayers[from]).max(0.0);
+        stayers[from] -= count;
+        flows.taken[k] = count;
         arrivals.fill(0.0);
-        match inflow.from {
-            Some(from) => {
-                let count = draw.poisson(expected).min(stayers[from]).max(0.0);
-                stayers[from] -= count;
-                flows.taken[k] = count;
-                split(count, &inflow.split, draw, arrivals);
-                if from < hs {
-                    flows.high_skill_added += arrivals[hs..].iter().sum::<f64>();
-                }
-            }
-            None => {
-                let count = draw.poisson(expected);
-                split(count, &inflow.split, draw, arrivals);
-                flows.high_skill_added += arrivals[hs..].iter().sum::<f64>();
-            }
+        split(count, &inflow.split, draw, arrivals);
+        if from < hs {
+            flows.high_skill_added += arrivals[hs..].iter().sum::<f64>();
         }
         for l in 0..n_levels {
             next[l] += arrivals[l];
-            flows.arrived[k * n_levels + l] = arrivals[l];
+            flows.arrived[l] += arrivals[l];
+        }
+    }
+
+    // New entrants. Inflow k's arrivals at level l are Poisson(lambda_k s_kl), independent
+    // across levels (a Poisson count split multinomially is independent Poissons), and a
+    // sum of independent Poissons is Poisson, so each level's entrants from every inflow
+    // are one Poisson draw of mean sum_k lambda_k s_kl: the same distribution as one
+    // Poisson and a multinomial split per inflow, with fewer draws (MODEL.md 5a).
+    let means = arrivals;
+    means.fill(0.0);
+    for (k, inflow) in scenario.inflows.iter().enumerate() {
+        if inflow.from.is_none() {
+            let expected = params.inflow[k];
+            for &(level, share) in &inflow.split {
+                means[level] += expected * share;
+            }
+        }
+    }
+    for (l, &mean) in means.iter().enumerate() {
+        let entrants = draw.poisson(mean);
+        next[l] += entrants;
+        flows.arrived[l] += entrants;
+        if l >= hs {
+            flows.high_skill_added += entrants;
         }
     }
 

@@ -253,13 +253,52 @@ fn multiselect(xs: &mut [f64], offset: usize, at: &[usize]) {
 /// Returns the statistics of one column of the run table: its finite values' moments (in
 /// run order) and [`QUANTILES`], or `None`s when it has none.
 pub fn column_stats(column: impl Iterator<Item = f64>) -> (Option<Moments>, Option<[f64; 7]>) {
-    let mut xs: Vec<f64> = column.filter(|x| x.is_finite()).collect();
+    finite_stats(column.filter(|x| x.is_finite()).collect())
+}
+
+/// [`column_stats`] of a column's finite values, in run order.
+fn finite_stats(mut xs: Vec<f64>) -> (Option<Moments>, Option<[f64; 7]>) {
     let mom = moments(&xs);
     let qs = (!xs.is_empty()).then(|| {
         let v = quantiles_select(&mut xs, &QUANTILES);
         std::array::from_fn(|i| v[i])
     });
     (mom, qs)
+}
+
+/// Columns gathered per pass over the run table: one cache line of a row.
+const GATHER_COLUMNS: usize = 8;
+/// Bytes of gathered columns all summary threads may hold at once.
+pub const GATHER_BYTES: usize = 256 << 20;
+
+/// Returns [`column_stats`] of every column of a run-major table of `n_cols` columns, in
+/// column order. Each worker gathers a group of neighbouring columns in one pass over the
+/// rows (a column alone would read a whole cache line per value); the group is narrowed
+/// so that the gathered columns of every thread stay within [`GATHER_BYTES`].
+pub fn table_stats(table: &[f64], n_cols: usize) -> Vec<(Option<Moments>, Option<[f64; 7]>)> {
+    if n_cols == 0 {
+        return Vec::new();
+    }
+    let runs = table.len() / n_cols;
+    let per_thread = GATHER_BYTES / rayon::current_num_threads().max(1);
+    let width = (per_thread / (runs.max(1) * 8)).clamp(1, GATHER_COLUMNS);
+    let groups: Vec<usize> = (0..n_cols).step_by(width).collect();
+    groups
+        .par_iter()
+        .flat_map_iter(|&first| {
+            let cols = first..(first + width).min(n_cols);
+            let mut gathered: Vec<Vec<f64>> =
+                cols.clone().map(|_| Vec::with_capacity(runs)).collect();
+            for row in table.chunks_exact(n_cols) {
+                for (xs, &x) in gathered.iter_mut().zip(&row[cols.clone()]) {
+                    if x.is_finite() {
+                        xs.push(x);
+                    }
+                }
+            }
+            gathered.into_iter().map(finite_stats)
+        })
+        .collect()
 }
 
 /// Returns the 95% Wilson score interval of `k` successes in `n` trials.
@@ -288,13 +327,15 @@ pub fn summarize(scenario: &Scenario, sim: &Simulation, seed: u64, process_noise
         .iter()
         .map(|m| m.name(&scenario.levels))
         .collect();
-    let cells: Vec<(usize, usize)> = (0..sim.years.len())
-        .flat_map(|y| (0..n_metrics).map(move |m| (y, m)))
-        .collect();
-    let projection = cells
-        .par_iter()
-        .map(|&(y, m)| {
-            let (mom, qs) = column_stats(sim.values.column(sim.column(y, m)).iter().copied());
+    let table = sim
+        .values
+        .as_slice()
+        .expect("the run table is one run-major block");
+    let projection = table_stats(table, sim.values.ncols())
+        .into_iter()
+        .enumerate()
+        .map(|(column, (mom, qs))| {
+            let (y, m) = (column / n_metrics, column % n_metrics);
             let q = |i: usize| qs.map(|q| q[i]);
             ProjectionRow {
                 year: sim.years[y],
@@ -330,10 +371,12 @@ pub fn summarize(scenario: &Scenario, sim: &Simulation, seed: u64, process_noise
         })
         .collect();
 
+    let rows: Vec<_> = (scenario.targets.par_iter())
+        .map(|t| target_rows(scenario, sim, t))
+        .collect();
     let mut targets = Vec::new();
     let mut target_years = Vec::new();
-    for t in &scenario.targets {
-        let (row, years) = target_rows(scenario, sim, t);
+    for (row, years) in rows {
         targets.push(row);
         target_years.extend(years);
     }
@@ -381,7 +424,8 @@ fn target_rows(
     let window = y_index(t.year)..=y_index(t.last_year());
     let runs = sim.values.nrows();
 
-    // The window's worst value per run: a target holds iff its worst value does.
+    // One pass over the runs: the window's worst value per run (a target holds iff its
+    // worst value does), and per year how many runs hold then and have held by then.
     let worst_of = |value: &dyn Fn(usize) -> f64| {
         window
             .clone()
@@ -389,9 +433,24 @@ fn target_rows(
             .reduce(|a, b| t.worse(a, b))
             .unwrap_or(f64::NAN)
     };
-    let mut worst: Vec<f64> = (0..runs)
-        .map(|r| worst_of(&|y| sim.values[[r, sim.column(y, m)]]))
-        .collect();
+    let n_years = sim.years.len();
+    let mut holds = vec![0u64; n_years];
+    let mut held_by = vec![0u64; n_years];
+    let table = sim
+        .values
+        .as_slice()
+        .expect("the run table is one run-major block");
+    let mut worst = Vec::with_capacity(runs);
+    for row in table.chunks_exact(sim.values.ncols().max(1)) {
+        worst.push(worst_of(&|y| row[sim.column(y, m)]));
+        let mut ever = false;
+        for y in 1..n_years {
+            let h = t.holds(row[sim.column(y, m)]);
+            ever |= h;
+            holds[y] += u64::from(h);
+            held_by[y] += u64::from(ever);
+        }
+    }
     let held = worst.iter().filter(|&&x| t.holds(x)).count() as u64;
     let central_worst = worst_of(&|y| sim.central[sim.column(y, m)]);
     worst.retain(|x| x.is_finite());
@@ -410,22 +469,12 @@ fn target_rows(
         p50: (!worst.is_empty()).then(|| quantiles_select(&mut worst, &[0.5])[0]),
     };
 
-    let mut ever = vec![false; runs];
-    let years = (1..sim.years.len())
-        .map(|y| {
-            let mut holds = 0u64;
-            for (r, e) in ever.iter_mut().enumerate() {
-                let h = t.holds(sim.values[[r, sim.column(y, m)]]);
-                holds += u64::from(h);
-                *e |= h;
-            }
-            let by = ever.iter().filter(|&&e| e).count();
-            TargetYearRow {
-                target: t.name.clone(),
-                year: sim.years[y],
-                p_holds: holds as f64 / runs as f64,
-                p_held_by: by as f64 / runs as f64,
-            }
+    let years = (1..n_years)
+        .map(|y| TargetYearRow {
+            target: t.name.clone(),
+            year: sim.years[y],
+            p_holds: holds[y] as f64 / runs as f64,
+            p_held_by: held_by[y] as f64 / runs as f64,
         })
         .collect();
     (row, years)
