@@ -15,8 +15,8 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::model::{
-    central_params, sample_params_with, step, Draw, Expected, Flows, Noisy, NoisyExact, RunParams,
-    State, Uniforms,
+    central_params, step, Draw, Expected, Flows, Noisy, NoisyExact, ParamPlan, RunParams, State,
+    Uniforms,
 };
 use crate::scenario::{Metric, Scenario};
 
@@ -248,6 +248,7 @@ fn simulate_range(
     let mut values = vec![0.0; runs * row];
     let mut work = || -> Vec<(Vec<u64>, Option<String>)> {
         prepare_tables(scenario);
+        let plan = ParamPlan::new(scenario);
         values
             .par_chunks_mut(row * CHUNK_RUNS)
             .enumerate()
@@ -257,7 +258,7 @@ fn simulate_range(
                 let mut scratch = RunScratch::default();
                 for (i, out) in chunk.chunks_mut(row).enumerate() {
                     let run = range.start + (c * CHUNK_RUNS + i) as u64;
-                    match run_one(scenario, job, pins, run, &mut scratch, out, verify) {
+                    match run_one(&plan, job, pins, run, &mut scratch, out, verify) {
                         Ok(Some(level)) => redrawn[level] += 1,
                         Ok(None) => {}
                         Err(e) => {
@@ -323,7 +324,7 @@ struct RunScratch {
 /// Simulates run `run` into `out`; returns the level that forced a redraw, if any, or
 /// the invariant that failed.
 fn run_one(
-    scenario: &Scenario,
+    plan: &ParamPlan<'_>,
     job: &Job,
     pins: &[Pin],
     run: u64,
@@ -331,6 +332,7 @@ fn run_one(
     out: &mut [f64],
     verify: bool,
 ) -> Result<Option<usize>, String> {
+    let scenario = plan.scenario();
     let mut rng = ChaCha8Rng::seed_from_u64(job.seed);
     rng.set_stream(run);
     let mut redrawn = None;
@@ -338,7 +340,7 @@ fn run_one(
     let params = &mut scratch.params;
     for attempt in 0..MAX_ATTEMPTS {
         let mut streams = ParamStreams::new(job.seed, run, attempt as u64, pins);
-        match sample_params_with(scenario, &mut streams, params) {
+        match plan.sample(&mut streams, params) {
             Ok(()) => {
                 valid = true;
                 break;

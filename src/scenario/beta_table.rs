@@ -189,7 +189,7 @@ pub fn inverse(a: f64, b: f64, u: f64) -> f64 {
         if let Some((_, t)) = l.borrow().iter().find(|(k, _)| *k == key) {
             return t.inverse(u);
         }
-        let t = shared(a, b);
+        let t = table(a, b);
         let x = t.inverse(u);
         l.borrow_mut().push((key, t));
         x
@@ -197,7 +197,7 @@ pub fn inverse(a: f64, b: f64, u: f64) -> f64 {
 }
 
 /// Returns the process-wide table of Beta(a, b), building it if needed.
-fn shared(a: f64, b: f64) -> Arc<BetaTable> {
+pub fn table(a: f64, b: f64) -> Arc<BetaTable> {
     let key = (a.to_bits(), b.to_bits());
     if let Some((_, t)) = lock().iter().find(|(k, _)| *k == key) {
         return Arc::clone(t);

@@ -8,7 +8,8 @@ use rand::Rng;
 use statrs::distribution::{Beta, ContinuousCDF, LogNormal, Normal};
 
 use super::beta_inverse::inv_beta_reg;
-use super::beta_table;
+use super::beta_table::{self, BetaTable};
+use std::sync::Arc;
 
 /// What a parameter measures, which fixes its valid range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,14 +120,10 @@ impl Dist {
                 Ok(d) if sd > 0.0 => truncated(&d, u, 0.0, bound.upper()),
                 _ => mean,
             },
-            Dist::LogNormal { mean, sd } => {
-                let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
-                let mu = mean.ln() - sigma2 / 2.0;
-                match LogNormal::new(mu, sigma2.sqrt()) {
-                    Ok(d) if sd > 0.0 => truncated(&d, u, 0.0, bound.upper()),
-                    _ => mean,
-                }
-            }
+            Dist::LogNormal { mean, sd } => match lognormal(mean, sd) {
+                Some(d) if sd > 0.0 => truncated(&d, u, 0.0, bound.upper()),
+                _ => mean,
+            },
             Dist::Beta { .. } => self
                 .beta_shape()
                 .map_or(self.central(), |(a, b)| inv_beta_reg(a, b, u)),
@@ -195,6 +192,79 @@ impl Dist {
             _ => None,
         }
     }
+}
+
+/// A distribution made ready for many draws: [`Sampler::draw`] returns the same bits as
+/// [`Dist::draw`], with the work that does not depend on `u` (the beta table's lookup, the
+/// log-normal's parameters) done once.
+#[derive(Debug, Clone)]
+pub struct Sampler {
+    dist: Dist,
+    bound: Bound,
+    kind: SamplerKind,
+}
+
+#[derive(Debug, Clone)]
+enum SamplerKind {
+    /// A beta distribution's tabulated inverse CDF.
+    Beta(Arc<BetaTable>),
+    /// A PERT distribution: `min + (max - min)` times its beta's tabulated inverse CDF.
+    Pert(Arc<BetaTable>),
+    /// A log-normal amount: its range [0, infinity) is the whole support, so the
+    /// truncation of [`Dist::quantile`] leaves `u` as it is.
+    LogNormal(LogNormal),
+    /// Anything else: [`Dist::draw`] itself.
+    Other,
+}
+
+impl Sampler {
+    /// Prepares draws of `dist` in the valid range of `bound`.
+    pub fn new(dist: &Dist, bound: Bound) -> Sampler {
+        let kind = match (dist, dist.beta_shape()) {
+            (Dist::Beta { .. }, Some((a, b))) => SamplerKind::Beta(beta_table::table(a, b)),
+            (Dist::Pert { .. }, Some((a, b))) => SamplerKind::Pert(beta_table::table(a, b)),
+            (&Dist::LogNormal { mean, sd }, _) if sd > 0.0 && bound == Bound::Amount => {
+                lognormal(mean, sd).map_or(SamplerKind::Other, SamplerKind::LogNormal)
+            }
+            _ => SamplerKind::Other,
+        };
+        Sampler {
+            dist: dist.clone(),
+            bound,
+            kind,
+        }
+    }
+
+    /// Returns [`Dist::draw`] of the prepared distribution at `u`.
+    #[inline]
+    pub fn draw(&self, u: f64) -> f64 {
+        let u = u.clamp(0.0, 1.0);
+        let x = match (&self.kind, &self.dist) {
+            (SamplerKind::Beta(t), _) => t.inverse(u),
+            (SamplerKind::Pert(t), &Dist::Pert { min, max, .. }) => {
+                min + (max - min) * t.inverse(u)
+            }
+            (SamplerKind::LogNormal(d), _) => d.inverse_cdf(u).clamp(0.0, f64::INFINITY),
+            _ => return self.dist.draw(u, self.bound),
+        };
+        if self.bound.admits(x) {
+            x
+        } else {
+            x.clamp(0.0, self.bound.upper())
+        }
+    }
+
+    /// Returns the distribution.
+    pub fn dist(&self) -> &Dist {
+        &self.dist
+    }
+}
+
+/// Returns the log-normal distribution whose value has mean `mean` and sd `sd`.
+fn lognormal(mean: f64, sd: f64) -> Option<LogNormal> {
+    let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
+    let mu = mean.ln() - sigma2 / 2.0;
+    LogNormal::new(mu, sigma2.sqrt()).ok()
 }
 
 /// Returns the inverse CDF at `u` of `d` truncated to `[lo, hi]`.
