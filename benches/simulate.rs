@@ -17,8 +17,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use talentsim::engine::{simulate, Job, ParamStreams, Sampling};
 use talentsim::model::{
-    central_params, sample_params_with, step, Draw, Expected, Flows, Noisy, NoisyExact, RunParams,
-    State,
+    central_params, step, Draw, Expected, Flows, Noisy, NoisyExact, ParamPlan, RunParams, State,
 };
 use talentsim::scenario::{load, Scenario};
 use talentsim::stats::summarize;
@@ -122,10 +121,12 @@ fn bare_loop(bencher: divan::Bencher, runs: u64, exact: bool) {
     let s = baseline();
     let calls = central_draws(&s);
     bencher.bench(|| {
+        // As in the engine: one parameter plan per job.
+        let plan = ParamPlan::new(&s);
         let mut params = RunParams::default();
         let mut total = 0.0;
         for run in 0..runs {
-            total += bare_loop_run(&s, run, &calls, &mut params, exact);
+            total += bare_loop_run(&plan, run, &calls, &mut params, exact);
         }
         black_box(total)
     });
@@ -133,14 +134,14 @@ fn bare_loop(bencher: divan::Bencher, runs: u64, exact: bool) {
 
 /// Draws one run's random numbers and nothing else; returns their sum.
 fn bare_loop_run(
-    s: &Scenario,
+    plan: &ParamPlan<'_>,
     run: u64,
     calls: &[Vec<Call>],
     params: &mut RunParams,
     exact: bool,
 ) -> f64 {
     let mut streams = ParamStreams::new(1, run, 0, &[]);
-    let _ = sample_params_with(s, &mut streams, params);
+    let _ = plan.sample(&mut streams, params);
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     rng.set_stream(run);
     let mut sum = params.years[0].exit[0];

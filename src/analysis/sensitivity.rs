@@ -42,7 +42,7 @@ use serde::{Deserialize, Serialize};
 use super::{holds_by_run, AnalysisError, Probability};
 use crate::engine::{self, Job, Pin};
 use crate::model::{
-    param_index, params_in_order, sample_params_with, Expected, RunParams, Uniforms,
+    param_index, params_in_order, Expected, ParamPlan, RunParams, Uniforms,
 };
 use crate::scenario::{levers, uniform, Metric, Scenario, Target};
 use crate::stats::quantile_sorted;
@@ -268,11 +268,12 @@ impl Series {
 /// Returns the model's expected-value projection (every metric, every year) with the
 /// parameters `uniforms` gives; the flag tells whether rates out of a level exceeded 1.
 fn project_with(
-    s: &Scenario,
+    plan: &ParamPlan<'_>,
     uniforms: &mut dyn Uniforms,
     params: &mut RunParams,
 ) -> (Vec<f64>, bool) {
-    let overflow = sample_params_with(s, uniforms, params).is_err();
+    let s = plan.scenario();
+    let overflow = plan.sample(uniforms, params).is_err();
     let mut out = vec![0.0; (s.horizon() + 1) * (s.levels.len() + 5)];
     // Without verification the projection reports no error; overflowing draws are
     // flagged to the caller instead.
@@ -316,8 +317,9 @@ pub fn analyse(
         years: year..=target.as_ref().map_or(year, Target::last_year),
         target: target.clone(),
     };
+    let plan = ParamPlan::new(s);
     let central_at = |pins: &[Pin]| {
-        let (row, _) = project_with(s, &mut Pinned(pins), &mut RunParams::default());
+        let (row, _) = project_with(&plan, &mut Pinned(pins), &mut RunParams::default());
         tornado_series.value(s, &row)
     };
     let probability_at = |pins: &[Pin], t: &Target| -> Result<f64, AnalysisError> {
@@ -449,6 +451,7 @@ fn sobol(
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(u64::MAX - 1);
     let ab: Vec<f64> = (0..n * 2 * d).map(|_| uniform(&mut rng)).collect();
+    let plan = ParamPlan::new(s);
     let row_a = |j: usize| &ab[j * 2 * d..j * 2 * d + d];
     let row_b = |j: usize| &ab[j * 2 * d + d..(j + 1) * 2 * d];
 
@@ -474,7 +477,7 @@ fn sobol(
                 offset: &offset,
                 used: vec![0; k],
             };
-            let (out, overflow) = project_with(s, &mut u, &mut RunParams::default());
+            let (out, overflow) = project_with(&plan, &mut u, &mut RunParams::default());
             (series.iter().map(|x| x.value(s, &out)).collect(), overflow)
         })
         .collect();
