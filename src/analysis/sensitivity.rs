@@ -41,9 +41,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{holds_by_run, AnalysisError, Probability};
 use crate::engine::{self, Job, Pin};
-use crate::model::{
-    param_index, params_in_order, Expected, ParamPlan, RunParams, Uniforms,
-};
+use crate::model::{param_index, params_in_order, Expected, ParamPlan, RunParams, Uniforms};
 use crate::scenario::{levers, uniform, Metric, Scenario, Target};
 use crate::stats::quantile_sorted;
 

@@ -61,6 +61,7 @@ struct StepScratch {
     stayers: Vec<f64>,
     remaining: Vec<f64>,
     arrivals: Vec<f64>,
+    means: Vec<f64>,
 }
 
 /// How the step turns probabilities and expected counts into flows.
@@ -228,66 +229,83 @@ pub fn step<D: Draw>(
     draw: &mut D,
     flows: &mut Flows,
 ) {
-    let n_levels = scenario.levels.len();
+    let n = scenario.levels.len();
     let hs = scenario.high_skill_from;
-    flows.exits.clear();
-    flows.exits.resize(n_levels, 0.0);
-    flows.moved.clear();
-    flows.moved.resize(scenario.moves.len(), 0.0);
-    flows.taken.clear();
-    flows.taken.resize(scenario.inflows.len(), 0.0);
-    flows.arrived.clear();
-    flows.arrived.resize(n_levels, 0.0);
-    flows.high_skill_added = 0.0;
-
-    // Stayers start as the whole stock; outcomes are removed level by level.
+    let Flows {
+        exits,
+        moved,
+        taken,
+        arrived,
+        high_skill_added,
+        scratch,
+    } = flows;
     let StepScratch {
         next,
         stayers,
         remaining,
         arrivals,
-    } = &mut flows.scratch;
-    next.clear();
-    next.resize(n_levels, 0.0);
-    stayers.clear();
-    stayers.extend_from_slice(&state.stock);
-    remaining.clear();
-    remaining.resize(n_levels, 1.0);
-    arrivals.clear();
-    arrivals.resize(n_levels, 0.0);
-    for l in 0..n_levels {
-        let exits = draw.binomial(stayers[l], conditional(params.exit[l], remaining[l]));
-        flows.exits[l] = exits;
-        stayers[l] -= exits;
-        remaining[l] -= params.exit[l];
+        means,
+    } = scratch;
+    // Sized once (the sizes change only with the scenario); every slot is set below.
+    for v in [
+        &mut *exits,
+        &mut *arrived,
+        next,
+        stayers,
+        remaining,
+        arrivals,
+        means,
+    ] {
+        fit(v, n);
+    }
+    fit(moved, scenario.moves.len());
+    fit(taken, scenario.inflows.len());
+    let stock = &mut state.stock[..n];
+    let (exit_rates, inflow_means) = (&params.exit[..n], &params.inflow);
+    let mut added = 0.0;
+
+    // Each level's exits and moves are one multinomial draw on its stock: sequential
+    // binomials, each conditional on the earlier outcomes not happening. Stayers start as
+    // the whole stock; outcomes are removed one by one.
+    for l in 0..n {
+        let e = draw.binomial(stock[l], conditional(exit_rates[l], 1.0));
+        exits[l] = e;
+        stayers[l] = stock[l] - e;
+        remaining[l] = 1.0 - exit_rates[l];
+        next[l] = 0.0;
+        arrived[l] = 0.0;
+        means[l] = 0.0;
     }
     for (m, mv) in scenario.moves.iter().enumerate() {
         let rate = params.moves[m];
-        let moved = draw.binomial(stayers[mv.from], conditional(rate, remaining[mv.from]));
-        stayers[mv.from] -= moved;
+        let x = draw.binomial(stayers[mv.from], conditional(rate, remaining[mv.from]));
+        stayers[mv.from] -= x;
         remaining[mv.from] -= rate;
-        next[mv.to] += moved;
-        flows.moved[m] = moved;
+        next[mv.to] += x;
+        moved[m] = x;
         if mv.from < hs && mv.to >= hs {
-            flows.high_skill_added += moved;
+            added += x;
         }
     }
 
     // Programmes, in file order: each takes from its level's stayers, capped at what is
     // left, and splits the people it certifies over its levels.
     for (k, inflow) in scenario.inflows.iter().enumerate() {
-        let Some(from) = inflow.from else { continue };
-        let count = draw.poisson(params.inflow[k]).min(stayers[from]).max(0.0);
+        let Some(from) = inflow.from else {
+            taken[k] = 0.0;
+            continue;
+        };
+        let count = draw.poisson(inflow_means[k]).min(stayers[from]).max(0.0);
         stayers[from] -= count;
-        flows.taken[k] = count;
+        taken[k] = count;
         arrivals.fill(0.0);
         split(count, &inflow.split, draw, arrivals);
         if from < hs {
-            flows.high_skill_added += arrivals[hs..].iter().sum::<f64>();
+            added += arrivals[hs..].iter().sum::<f64>();
         }
-        for l in 0..n_levels {
+        for l in 0..n {
             next[l] += arrivals[l];
-            flows.arrived[l] += arrivals[l];
+            arrived[l] += arrivals[l];
         }
     }
 
@@ -296,30 +314,35 @@ pub fn step<D: Draw>(
     // sum of independent Poissons is Poisson, so each level's entrants from every inflow
     // are one Poisson draw of mean sum_k lambda_k s_kl: the same distribution as one
     // Poisson and a multinomial split per inflow, with fewer draws (MODEL.md 5a).
-    let means = arrivals;
-    means.fill(0.0);
     for (k, inflow) in scenario.inflows.iter().enumerate() {
         if inflow.from.is_none() {
-            let expected = params.inflow[k];
             for &(level, share) in &inflow.split {
-                means[level] += expected * share;
+                means[level] += inflow_means[k] * share;
             }
         }
     }
-    for (l, &mean) in means.iter().enumerate() {
-        let entrants = draw.poisson(mean);
+    for l in 0..n {
+        let entrants = draw.poisson(means[l]);
         next[l] += entrants;
-        flows.arrived[l] += entrants;
+        arrived[l] += entrants;
         if l >= hs {
-            flows.high_skill_added += entrants;
+            added += entrants;
         }
     }
 
-    for l in 0..n_levels {
+    for l in 0..n {
         // Rounding in the expected-value path can leave -1e-12; stocks are never negative.
-        state.stock[l] = (next[l] + stayers[l]).max(0.0);
+        stock[l] = (next[l] + stayers[l]).max(0.0);
     }
-    state.high_skill_added += flows.high_skill_added;
+    *high_skill_added = added;
+    state.high_skill_added += added;
+}
+
+/// Gives `v` the length `len` (its contents are then set by the caller).
+fn fit(v: &mut Vec<f64>, len: usize) {
+    if v.len() != len {
+        v.resize(len, 0.0);
+    }
 }
 
 #[cfg(test)]
