@@ -177,3 +177,13 @@ fn job_all_threads(bencher: divan::Bencher, runs: u64) {
         summarize(&s, &sim, job.seed, job.process_noise)
     });
 }
+
+/// The summary alone (every metric's moments and quantiles in every year, the target
+/// probabilities and distributions), on every core, of a job simulated beforehand.
+#[divan::bench(args = [100_000], sample_count = 10)]
+fn summary_all_threads(bencher: divan::Bencher, runs: u64) {
+    let s = baseline();
+    let job = job(runs, true, None);
+    let sim = simulate(&s, &job, &|_| {}).expect("runs");
+    bencher.bench(|| summarize(&s, &sim, job.seed, job.process_noise));
+}

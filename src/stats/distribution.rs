@@ -54,6 +54,12 @@ pub fn target_distribution(
                 .unwrap_or(f64::NAN)
         })
         .collect();
+    distribution_of_worst(t, &values)
+}
+
+/// Returns the distribution of a target's metric from each run's worst value over the
+/// target's years (`NaN` where undefined), in run order.
+pub(crate) fn distribution_of_worst(t: &Target, values: &[f64]) -> TargetDistribution {
     let defined: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
     let held = defined.iter().filter(|&&x| t.holds(x)).count() as u64;
     let undefined = (values.len() - defined.len()) as u64;

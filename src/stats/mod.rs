@@ -255,24 +255,32 @@ const BUCKETS: usize = 4096;
 /// buckets can be formed (every value equal up to the sign of zero).
 fn quantiles_bucketed(xs: &[f64], ps: &[f64]) -> Option<Vec<f64>> {
     let n = xs.len();
-    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    let (mut lo, mut hi, mut nan) = (xs[0], xs[0], false);
     for &x in xs {
-        lo = lo.min(x);
-        hi = hi.max(x);
+        // Comparisons rather than `f64::min`, whose NaN handling is slower.
+        if x < lo {
+            lo = x;
+        }
+        if x > hi {
+            hi = x;
+        }
+        nan |= x.is_nan();
     }
     let scale = BUCKETS as f64 / (hi - lo);
-    if !(scale.is_finite() && scale > 0.0) {
+    // NaN sorts last in `total_cmp` order but has no bucket.
+    if nan || !(scale.is_finite() && scale > 0.0) {
         return None;
     }
     // Monotone in x: subtraction, multiplication by a positive number, truncation and
-    // `min` all preserve order.
-    let bucket = |x: f64| (((x - lo) * scale) as usize).min(BUCKETS - 1);
-    let mut start = vec![0usize; BUCKETS + 1];
+    // clamping all preserve order.
+    let bucket = |x: f64| (((x - lo) * scale) as i64).clamp(0, BUCKETS as i64 - 1) as usize;
+    let mut counts = vec![0u32; BUCKETS];
     for &x in xs {
-        start[bucket(x) + 1] += 1;
+        counts[bucket(x)] += 1;
     }
+    let mut start = vec![0usize; BUCKETS + 1];
     for b in 0..BUCKETS {
-        start[b + 1] += start[b];
+        start[b + 1] = start[b] + counts[b] as usize;
     }
     // The ranks needed, each with its bucket.
     let mut ranks: Vec<usize> = ps
@@ -287,22 +295,23 @@ fn quantiles_bucketed(xs: &[f64], ps: &[f64]) -> Option<Vec<f64>> {
     let bucket_of = |k: usize| start.partition_point(|&s| s <= k) - 1;
     let mut wanted: Vec<usize> = ranks.iter().map(|&k| bucket_of(k)).collect();
     wanted.dedup();
-    let mut slot = vec![usize::MAX; BUCKETS];
+    // At most 2 ranks per level, so fewer than 255 buckets are wanted.
+    let mut slot = vec![u8::MAX; BUCKETS];
     for (i, &b) in wanted.iter().enumerate() {
-        slot[b] = i;
+        slot[b] = u8::try_from(i).ok()?;
     }
     let mut held: Vec<Vec<f64>> = (wanted.iter())
         .map(|&b| Vec::with_capacity(start[b + 1] - start[b]))
         .collect();
     for &x in xs {
         let i = slot[bucket(x)];
-        if i != usize::MAX {
-            held[i].push(x);
+        if i != u8::MAX {
+            held[usize::from(i)].push(x);
         }
     }
     let mut order_statistic = |k: usize| {
         let b = bucket_of(k);
-        let values = &mut held[slot[b]];
+        let values = &mut held[usize::from(slot[b])];
         *values
             .select_nth_unstable_by(k - start[b], f64::total_cmp)
             .1
@@ -352,6 +361,8 @@ fn finite_stats(xs: &mut [f64]) -> (Option<Moments>, Option<[f64; 7]>) {
 
 /// Columns gathered per pass over the run table: one cache line of a row.
 const GATHER_COLUMNS: usize = 8;
+/// Rows gathered per block (about 140 KiB of a baseline table: it stays in cache).
+const GATHER_ROWS: usize = 256;
 /// Bytes of gathered columns all summary threads may hold at once.
 pub const GATHER_BYTES: usize = 256 << 20;
 
@@ -376,23 +387,26 @@ pub fn table_stats(table: &[f64], n_cols: usize) -> Vec<(Option<Moments>, Option
             let mut stats = Vec::new();
             for &first in firsts {
                 let cols = first..(first + width).min(n_cols);
-                gathered.resize_with(cols.len(), || Vec::with_capacity(runs));
+                gathered.resize_with(cols.len(), Vec::new);
                 for xs in gathered.iter_mut() {
-                    xs.clear();
+                    xs.resize(runs, 0.0);
                 }
-                for row in table.chunks_exact(n_cols) {
-                    for (xs, &x) in gathered.iter_mut().zip(&row[cols.clone()]) {
-                        if x.is_finite() {
-                            xs.push(x);
+                // A block of rows at a time, column after column: the block stays in
+                // cache while each of its columns is copied out.
+                for (b, block) in table.chunks(GATHER_ROWS * n_cols).enumerate() {
+                    for (xs, c) in gathered.iter_mut().zip(cols.clone()) {
+                        let out = &mut xs[b * GATHER_ROWS..];
+                        for (x, row) in out.iter_mut().zip(block.chunks_exact(n_cols)) {
+                            *x = row[c];
                         }
                     }
                 }
-                stats.extend(
-                    gathered
-                        .iter_mut()
-                        .take(cols.len())
-                        .map(|xs| finite_stats(xs)),
-                );
+                stats.extend(gathered.iter_mut().map(|xs| {
+                    if xs.iter().any(|x| !x.is_finite()) {
+                        xs.retain(|x| x.is_finite());
+                    }
+                    finite_stats(xs)
+                }));
             }
             stats
         })
@@ -475,9 +489,11 @@ pub fn summarize(scenario: &Scenario, sim: &Simulation, seed: u64, process_noise
         .collect();
     let mut targets = Vec::new();
     let mut target_years = Vec::new();
-    for (row, years) in rows {
+    let mut distributions = Vec::new();
+    for (row, years, distribution) in rows {
         targets.push(row);
         target_years.extend(years);
+        distributions.push(distribution);
     }
 
     Summary {
@@ -499,21 +515,17 @@ pub fn summarize(scenario: &Scenario, sim: &Simulation, seed: u64, process_noise
         targets,
         target_years,
         assumptions: assumptions(scenario, sim.values.nrows() as u64, seed, process_noise),
-        distributions: scenario
-            .targets
-            .iter()
-            .map(|t| target_distribution(scenario, sim, t))
-            .collect(),
+        distributions,
         audit: None,
     }
 }
 
-/// Computes a target's verdict and its by-year probabilities.
+/// Computes a target's verdict, its by-year probabilities and its distribution.
 fn target_rows(
     scenario: &Scenario,
     sim: &Simulation,
     t: &Target,
-) -> (TargetRow, Vec<TargetYearRow>) {
+) -> (TargetRow, Vec<TargetYearRow>, TargetDistribution) {
     let m = sim
         .metrics
         .iter()
@@ -552,6 +564,7 @@ fn target_rows(
     }
     let held = worst.iter().filter(|&&x| t.holds(x)).count() as u64;
     let central_worst = worst_of(&|y| sim.central[sim.column(y, m)]);
+    let distribution = distribution::distribution_of_worst(t, &worst);
     worst.retain(|x| x.is_finite());
     let (ci_low, ci_high) = wilson(held, runs as u64);
     let row = TargetRow {
@@ -576,7 +589,7 @@ fn target_rows(
             p_held_by: held_by[y] as f64 / runs as f64,
         })
         .collect();
-    (row, years)
+    (row, years, distribution)
 }
 
 /// Checks a summary's invariants: every number finite, quantiles in order
