@@ -319,3 +319,119 @@ fn runs_without_process_noise_keep_real_valued_stocks() {
         }
     }
 }
+
+/// Entrants from several inflows that share levels: a level's entrants in a year are
+/// Poisson with mean the sum of every inflow's amount times its share there, independent
+/// of the other levels' (Poisson thinning and superposition). One year, nobody leaves or
+/// moves, so each level's stock minus its initial stock is its entrants: checked against
+/// the exact Poisson probabilities (chi-square) and for independence, with and without
+/// `--exact`.
+#[test]
+fn entrants_from_shared_levels_are_independent_poissons() {
+    let text = r#"
+name = "entrants"
+start_year = 2020
+end_year = 2021
+levels = ["x", "y", "z"]
+high_skill_from = "z"
+[initial]
+x = 1000
+y = 1000
+z = 1000
+[attrition]
+x = 0
+y = 0
+z = 0
+[upgrade]
+x = 0
+y = 0
+[[inflow]]
+name = "a"
+per_year = 30
+split = { x = 0.5, y = 0.5 }
+[[inflow]]
+name = "b"
+per_year = 20
+split = { x = 1.0 }
+[[inflow]]
+name = "c"
+per_year = 400
+split = { y = 0.25, z = 0.75 }
+"#;
+    let s = scenario(text);
+    let runs = 20_000;
+    for sampling in [
+        talentsim::engine::Sampling::Fast,
+        talentsim::engine::Sampling::Exact,
+    ] {
+        let job = Job {
+            runs,
+            seed: 5,
+            process_noise: true,
+            threads: None,
+            verify: true,
+            sampling,
+        };
+        let sim = simulate(&s, &job, &|_| {}).unwrap();
+        let entrants = |l: usize| -> Vec<f64> {
+            (sim.values
+                .column(col(&sim, &s, Metric::Level(l), 2021))
+                .iter())
+            .map(|x| x - 1000.0)
+            .collect()
+        };
+        let (x, y, z) = (entrants(0), entrants(1), entrants(2));
+        // x ~ Poisson(35): chi-square over the bins 20..=50 and both tails.
+        let lambda: f64 = 35.0;
+        let pmf = |k: u64| {
+            (k as f64 * lambda.ln() - lambda - statrs::function::gamma::ln_gamma(k as f64 + 1.0))
+                .exp()
+        };
+        let mut observed = vec![0.0; 33];
+        for &v in &x {
+            observed[(v as usize).clamp(19, 51) - 19] += 1.0;
+        }
+        let mut expected: Vec<f64> = (19..=51).map(|k| pmf(k) * runs as f64).collect();
+        expected[0] = (0..=19).map(pmf).sum::<f64>() * runs as f64;
+        expected[32] = (1.0 - (0..=50).map(pmf).sum::<f64>()) * runs as f64;
+        let chi2: f64 = (observed.iter().zip(&expected))
+            .map(|(o, e)| (o - e).powi(2) / e)
+            .sum();
+        // 32 degrees of freedom: the 0.999 quantile is 62.5.
+        assert!(chi2 < 62.5, "{sampling:?}: chi-square {chi2}");
+        // y ~ Poisson(115) and z ~ Poisson(300): mean and variance, 4 standard errors.
+        for (v, lambda) in [(&y, 115.0), (&z, 300.0)] {
+            let n = v.len() as f64;
+            let m = v.iter().sum::<f64>() / n;
+            let var = v.iter().map(|a| (a - m).powi(2)).sum::<f64>() / (n - 1.0);
+            assert!(
+                (m - lambda).abs() < 4.0 * (lambda / n).sqrt(),
+                "{sampling:?}: mean {m}"
+            );
+            let se_var = (lambda * (1.0 + 2.0 * lambda) / n).sqrt();
+            assert!(
+                (var - lambda).abs() < 4.0 * se_var,
+                "{sampling:?}: var {var}"
+            );
+        }
+        // Independent levels, although inflow c feeds both y and z.
+        let corr = |a: &[f64], b: &[f64]| {
+            let n = a.len() as f64;
+            let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
+            let cov: f64 = a.iter().zip(b).map(|(p, q)| (p - ma) * (q - mb)).sum();
+            let va: f64 = a.iter().map(|p| (p - ma).powi(2)).sum();
+            let vb: f64 = b.iter().map(|q| (q - mb).powi(2)).sum();
+            cov / (va * vb).sqrt()
+        };
+        for (name, r) in [
+            ("x,y", corr(&x, &y)),
+            ("y,z", corr(&y, &z)),
+            ("x,z", corr(&x, &z)),
+        ] {
+            assert!(
+                r.abs() < 4.0 / (runs as f64).sqrt(),
+                "{sampling:?}: corr {name} {r}"
+            );
+        }
+    }
+}
