@@ -377,7 +377,11 @@ pub fn table_stats(table: &[f64], n_cols: usize) -> Vec<(Option<Moments>, Option
     }
     let runs = table.len() / n_cols;
     let threads = rayon::current_num_threads().max(1);
-    let width = (GATHER_BYTES / threads / (runs.max(1) * 8)).clamp(1, GATHER_COLUMNS);
+    let widest = (GATHER_BYTES / threads / (runs.max(1) * 8)).clamp(1, GATHER_COLUMNS);
+    // As many groups per thread as the widest groups need, and the columns spread evenly
+    // over them (70 columns on 2 threads: 10 groups of 7, not 9 of 8 and an idle thread).
+    let per_thread = n_cols.div_ceil(threads * widest);
+    let width = n_cols.div_ceil(threads * per_thread);
     let groups: Vec<usize> = (0..n_cols).step_by(width).collect();
     // One task per thread, each with its own buffers.
     let stats: Vec<Vec<_>> = groups
