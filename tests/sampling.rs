@@ -80,7 +80,7 @@ fn approximate_binomial_is_within_the_stated_ks_distance() {
     for n in [
         400u64, 1_000, 3_900, 15_600, 86_600, 110_500, 400_000, 1_000_000,
     ] {
-        for p in [0.002, 0.008, 0.03, 0.0884, 0.2, 0.5, 0.8, 0.97] {
+        for p in [0.002, 0.008, 0.019, 0.03, 0.0884, 0.2, 0.5, 0.8, 0.97] {
             let q = 1.0 - p;
             let variance = n as f64 * p * q;
             if variance < APPROX_MIN_VARIANCE {
