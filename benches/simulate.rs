@@ -13,9 +13,7 @@
 use std::hint::black_box;
 use std::path::Path;
 
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-use talentsim::engine::{simulate, Job, ParamStreams, Sampling};
+use talentsim::engine::{noise_rng, simulate, Job, ParamStreams, Sampling};
 use talentsim::model::{
     central_params, step, Draw, Expected, Flows, Noisy, NoisyExact, ParamPlan, RunParams, State,
 };
@@ -142,8 +140,7 @@ fn bare_loop_run(
 ) -> f64 {
     let mut streams = ParamStreams::new(1, run, 0, &[]);
     let _ = plan.sample(&mut streams, params);
-    let mut rng = ChaCha8Rng::seed_from_u64(1);
-    rng.set_stream(run);
+    let mut rng = noise_rng(1, run);
     let mut sum = params.years[0].exit[0];
     if exact {
         let mut d = NoisyExact(&mut rng);
