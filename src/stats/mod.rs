@@ -212,6 +212,18 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
 /// selecting only the order statistics needed; `xs` is left reordered.
 pub fn quantiles_select(xs: &mut [f64], ps: &[f64]) -> Vec<f64> {
     let n = xs.len();
+    // Every value the same (the start year's columns): every order statistic is that value.
+    let first = xs[0].to_bits();
+    if xs.iter().all(|x| x.to_bits() == first) {
+        let x = xs[0];
+        return ps
+            .iter()
+            .map(|&p| {
+                let (_, _, w) = type7(n, p);
+                x + w * (x - x)
+            })
+            .collect();
+    }
     if n >= BUCKETED_MIN {
         if let Some(qs) = quantiles_bucketed(xs, ps) {
             return qs;
