@@ -1,8 +1,9 @@
 //! Benchmarks of the simulator on the shipped Zhangjiagang baseline.
 //!
 //! `cargo bench --bench simulate` reports the time of a whole job (central path, runs and
-//! summary) at several run counts, and the cost of the runs alone, single-threaded, so
-//! that time per run-year can be read off: divide by runs x 6 projected years.
+//! summary) at several run counts, the cost of the runs alone, single-threaded, so that
+//! time per run-year can be read off (divide by runs x 6 projected years), and the
+//! summary alone.
 //!
 //! `bare_sampling_loop` is the irreducible cost the runs are compared with: it draws the
 //! same random numbers as the runs (each run's stream and parameter uniforms, every
