@@ -24,6 +24,7 @@
 use std::sync::{Arc, Mutex};
 
 use super::beta_inverse::{beta_reg, inv_beta_reg};
+use statrs::distribution::{Continuous, ContinuousCDF};
 use statrs::function::gamma::ln_gamma;
 
 /// Bands on each side of 1/2: `v` down to `2^-(BANDS + 1)`.
@@ -87,31 +88,7 @@ impl BetaTable {
                 d2: -dlog * d1 * d1,
             }
         };
-        let mut coef = Vec::with_capacity(2 * BANDS * CELLS);
-        for side in 0..2 {
-            // `u` of a `v`: exact, as every `v` here is a short dyadic fraction.
-            let u_of = |v: f64| if side == 0 { v } else { 1.0 - v };
-            // Derivatives in `v` are those in `u`, times -1 for the first on the upper side.
-            let sign = if side == 0 { 1.0 } else { -1.0 };
-            for band in 0..BANDS {
-                let start = 0.5f64.powi(band as i32 + 2);
-                let h = start / CELLS as f64;
-                let mut left = node(u_of(start));
-                for cell in 0..CELLS {
-                    let v1 = start + (cell + 1) as f64 * h;
-                    let right = node(u_of(v1));
-                    let c = hermite(
-                        (left.x, sign * left.d1 * h, left.d2 * h * h),
-                        (right.x, sign * right.d1 * h, right.d2 * h * h),
-                    );
-                    let vm = start + (cell as f64 + 0.5) * h;
-                    let ok = c.iter().all(|x| x.is_finite())
-                        && error(eval(&c, 0.5), u_of(vm)).abs() <= BUILD_TOLERANCE;
-                    coef.push(if ok { c } else { [f64::NAN; 6] });
-                    left = right;
-                }
-            }
-        }
+        let coef = build(&node, &error);
         BetaTable { a, b, coef }
     }
 
@@ -123,30 +100,122 @@ impl BetaTable {
     /// Returns `x` with `I_x(a, b) = u` to within [`MAX_ERROR`], for `u` in `[0, 1]`.
     #[inline]
     pub fn inverse(&self, u: f64) -> f64 {
-        let (side, v) = if u < 0.5 { (0, u) } else { (1, 1.0 - u) };
-        // A NaN fails the range test and goes to the exact inverse too.
-        if !(TAIL..0.5).contains(&v) {
-            return inv_beta_reg(self.a, self.b, u);
-        }
-        let bits = v.to_bits();
-        // v = m 2^e with m in [1, 2) and e in -14..=-2: band -2 - e.
-        let e = ((bits >> 52) & 0x7ff) as i64 - 1023;
-        let band = (-2 - e) as usize;
-        let m = f64::from_bits((bits & ((1u64 << 52) - 1)) | (1023u64 << 52));
-        let s = (m - 1.0) * CELLS as f64;
-        let cell = (s as usize).min(CELLS - 1);
-        let t = s - cell as f64;
-        let c = &self.coef[(side * BANDS + band) * CELLS + cell];
-        if c[0].is_nan() {
-            return inv_beta_reg(self.a, self.b, u);
-        }
-        eval(c, t)
+        lookup(&self.coef, u).unwrap_or_else(|| inv_beta_reg(self.a, self.b, u))
     }
 
     /// Returns the share of cells that fall back to the exact inverse.
     pub fn exact_share(&self) -> f64 {
         self.coef.iter().filter(|c| c[0].is_nan()).count() as f64 / self.coef.len() as f64
     }
+}
+
+/// Builds the cells of an inverse CDF from its exact values and derivatives (`node`) and
+/// the first-order error of a value for a `u` (`error`), as described in the module
+/// documentation.
+fn build(node: &dyn Fn(f64) -> Node, error: &dyn Fn(f64, f64) -> f64) -> Vec<[f64; 6]> {
+    let mut coef = Vec::with_capacity(2 * BANDS * CELLS);
+    for side in 0..2 {
+        // `u` of a `v`: exact, as every `v` here is a short dyadic fraction.
+        let u_of = |v: f64| if side == 0 { v } else { 1.0 - v };
+        // Derivatives in `v` are those in `u`, times -1 for the first on the upper side.
+        let sign = if side == 0 { 1.0 } else { -1.0 };
+        for band in 0..BANDS {
+            let start = 0.5f64.powi(band as i32 + 2);
+            let h = start / CELLS as f64;
+            let mut left = node(u_of(start));
+            for cell in 0..CELLS {
+                let v1 = start + (cell + 1) as f64 * h;
+                let right = node(u_of(v1));
+                let c = hermite(
+                    (left.x, sign * left.d1 * h, left.d2 * h * h),
+                    (right.x, sign * right.d1 * h, right.d2 * h * h),
+                );
+                let vm = start + (cell as f64 + 0.5) * h;
+                let ok = c.iter().all(|x| x.is_finite())
+                    && error(eval(&c, 0.5), u_of(vm)).abs() <= BUILD_TOLERANCE;
+                coef.push(if ok { c } else { [f64::NAN; 6] });
+                left = right;
+            }
+        }
+    }
+    coef
+}
+
+/// Returns the tabulated inverse at `u`, or `None` where the exact inverse is to be used
+/// (the tails, NaN, and cells that fell back when built).
+#[inline]
+fn lookup(coef: &[[f64; 6]], u: f64) -> Option<f64> {
+    let (side, v) = if u < 0.5 { (0, u) } else { (1, 1.0 - u) };
+    // A NaN fails the range test too.
+    if !(TAIL..0.5).contains(&v) {
+        return None;
+    }
+    let bits = v.to_bits();
+    // v = m 2^e with m in [1, 2) and e in -14..=-2: band -2 - e.
+    let e = ((bits >> 52) & 0x7ff) as i64 - 1023;
+    let band = (-2 - e) as usize;
+    let m = f64::from_bits((bits & ((1u64 << 52) - 1)) | (1023u64 << 52));
+    let s = (m - 1.0) * CELLS as f64;
+    let cell = (s as usize).min(CELLS - 1);
+    let t = s - cell as f64;
+    let c = coef.get((side * BANDS + band) * CELLS + cell)?;
+    (!c[0].is_nan()).then(|| eval(c, t))
+}
+
+/// The tabulated inverse CDF of the standard normal distribution, for the log-normal
+/// parameter draws (`exp(mu + sigma z)`): the same cells as [`BetaTable`], with
+/// `z' = 1 / phi(z)` and `z'' = z z'^2`, and `statrs`'s inverse (`erfc_inv`) in the tails.
+/// Within [`MAX_ERROR`] of the exact inverse in `z` (`tests/sampling.rs`).
+#[derive(Debug)]
+pub struct NormalTable {
+    coef: Vec<[f64; 6]>,
+}
+
+impl NormalTable {
+    /// Builds the table.
+    pub fn new() -> NormalTable {
+        let d = std_normal();
+        let node = |u: f64| -> Node {
+            let x = d.inverse_cdf(u);
+            let d1 = 1.0 / d.pdf(x);
+            Node {
+                x,
+                d1,
+                d2: x * d1 * d1,
+            }
+        };
+        let error = |x: f64, u: f64| (d.cdf(x) - u) / d.pdf(x);
+        NormalTable {
+            coef: build(&node, &error),
+        }
+    }
+
+    /// Returns `z` with `Phi(z) = u` to within [`MAX_ERROR`], for `u` in `[0, 1]`.
+    #[inline]
+    pub fn inverse(&self, u: f64) -> f64 {
+        lookup(&self.coef, u).unwrap_or_else(|| std_normal().inverse_cdf(u))
+    }
+
+    /// Returns the share of cells that fall back to the exact inverse.
+    pub fn exact_share(&self) -> f64 {
+        self.coef.iter().filter(|c| c[0].is_nan()).count() as f64 / self.coef.len() as f64
+    }
+}
+
+impl Default for NormalTable {
+    fn default() -> NormalTable {
+        NormalTable::new()
+    }
+}
+
+fn std_normal() -> statrs::distribution::Normal {
+    statrs::distribution::Normal::standard()
+}
+
+/// Returns the process-wide table of the standard normal inverse, built on first use.
+pub fn normal() -> &'static NormalTable {
+    static TABLE: std::sync::OnceLock<NormalTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(NormalTable::new)
 }
 
 /// Returns the coefficients of the quintic on `[0, 1]` with value, first and second

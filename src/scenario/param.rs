@@ -8,7 +8,7 @@ use rand::Rng;
 use statrs::distribution::{Beta, ContinuousCDF, LogNormal, Normal};
 
 use super::beta_inverse::inv_beta_reg;
-use super::beta_table::{self, BetaTable};
+use super::beta_table::{self, BetaTable, NormalTable};
 use std::sync::Arc;
 
 /// What a parameter measures, which fixes its valid range.
@@ -154,13 +154,19 @@ impl Dist {
     }
 
     /// Like [`Dist::quantile`], with beta and PERT values from the tabulated inverse CDF
-    /// ([`super::beta_table`]): within 1e-9 of the support's width of the exact value. The
-    /// runs' random draws use this; chosen quantiles (`quantile`) stay exact.
+    /// ([`super::beta_table`]): within 1e-9 of the support's width of the exact value; and
+    /// log-normal amounts as `exp(mu + sigma z)` with `z` from the tabulated standard normal
+    /// inverse ([`super::beta_table::NormalTable`]): within `1e-9 sigma` of the exact value,
+    /// relatively. The runs' random draws use this; chosen quantiles (`quantile`) stay exact.
     pub fn draw(&self, u: f64, bound: Bound) -> f64 {
         let x = match (self, self.beta_shape()) {
             (Dist::Beta { .. }, Some((a, b))) => beta_table::inverse(a, b, u.clamp(0.0, 1.0)),
             (Dist::Pert { min, max, .. }, Some((a, b))) => {
                 min + (max - min) * beta_table::inverse(a, b, u.clamp(0.0, 1.0))
+            }
+            (&Dist::LogNormal { mean, sd }, _) if sd > 0.0 && bound == Bound::Amount => {
+                let (mu, sigma) = lognormal_params(mean, sd);
+                (mu + sigma * beta_table::normal().inverse(u.clamp(0.0, 1.0))).exp()
             }
             _ => return self.quantile(u, bound),
         };
@@ -210,9 +216,13 @@ enum SamplerKind {
     Beta(Arc<BetaTable>),
     /// A PERT distribution: `min + (max - min)` times its beta's tabulated inverse CDF.
     Pert(Arc<BetaTable>),
-    /// A log-normal amount: its range [0, infinity) is the whole support, so the
-    /// truncation of [`Dist::quantile`] leaves `u` as it is.
-    LogNormal(LogNormal),
+    /// A log-normal amount, `exp(mu + sigma z)` (its range [0, infinity) is the whole
+    /// support: no truncation).
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+        normal: &'static NormalTable,
+    },
     /// Anything else: [`Dist::draw`] itself.
     Other,
 }
@@ -224,7 +234,12 @@ impl Sampler {
             (Dist::Beta { .. }, Some((a, b))) => SamplerKind::Beta(beta_table::table(a, b)),
             (Dist::Pert { .. }, Some((a, b))) => SamplerKind::Pert(beta_table::table(a, b)),
             (&Dist::LogNormal { mean, sd }, _) if sd > 0.0 && bound == Bound::Amount => {
-                lognormal(mean, sd).map_or(SamplerKind::Other, SamplerKind::LogNormal)
+                let (mu, sigma) = lognormal_params(mean, sd);
+                SamplerKind::LogNormal {
+                    mu,
+                    sigma,
+                    normal: beta_table::normal(),
+                }
             }
             _ => SamplerKind::Other,
         };
@@ -244,7 +259,9 @@ impl Sampler {
             (SamplerKind::Pert(t), &Dist::Pert { min, max, .. }) => {
                 min + (max - min) * t.inverse(u)
             }
-            (SamplerKind::LogNormal(d), _) => d.inverse_cdf(u).clamp(0.0, f64::INFINITY),
+            (&SamplerKind::LogNormal { mu, sigma, normal }, _) => {
+                (mu + sigma * normal.inverse(u)).exp()
+            }
             _ => return self.dist.draw(u, self.bound),
         };
         if self.bound.admits(x) {
@@ -262,9 +279,15 @@ impl Sampler {
 
 /// Returns the log-normal distribution whose value has mean `mean` and sd `sd`.
 fn lognormal(mean: f64, sd: f64) -> Option<LogNormal> {
+    let (mu, sigma) = lognormal_params(mean, sd);
+    LogNormal::new(mu, sigma).ok()
+}
+
+/// Returns the `(mu, sigma)` of the log-normal distribution whose value has mean `mean`
+/// and sd `sd`: the mean and sd of its logarithm.
+fn lognormal_params(mean: f64, sd: f64) -> (f64, f64) {
     let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
-    let mu = mean.ln() - sigma2 / 2.0;
-    LogNormal::new(mu, sigma2.sqrt()).ok()
+    (mean.ln() - sigma2 / 2.0, sigma2.sqrt())
 }
 
 /// Returns the inverse CDF at `u` of `d` truncated to `[lo, hi]`.

@@ -215,14 +215,9 @@ pub fn quantiles_select(xs: &mut [f64], ps: &[f64]) -> Vec<f64> {
     // Every value the same (the start year's columns): every order statistic is that value.
     let first = xs[0].to_bits();
     if xs.iter().all(|x| x.to_bits() == first) {
-        let x = xs[0];
-        return ps
-            .iter()
-            .map(|&p| {
-                let (_, _, w) = type7(n, p);
-                x + w * (x - x)
-            })
-            .collect();
+        // The interpolation `x + w (x - x)` adds +0 to the value, which makes -0 into +0.
+        let x = if xs[0] == 0.0 { 0.0 } else { xs[0] };
+        return vec![x; ps.len()];
     }
     if n >= BUCKETED_MIN {
         if let Some(qs) = quantiles_bucketed(xs, ps) {
