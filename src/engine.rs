@@ -634,7 +634,7 @@ pub fn check_memory(runs: u64, row: usize) -> Result<(), EngineError> {
         .min(
             column
                 .saturating_mul(cores)
-                .saturating_mul(row.min(8) as u64),
+                .saturating_mul(row.min(crate::stats::GATHER_COLUMNS) as u64),
         )
         .max(column.saturating_mul(cores));
     let needed =

@@ -11,7 +11,7 @@
 
 use rand::Rng;
 
-use crate::scenario::{uniform, Bound, Param, ParamRef, Sampler, Scenario, Value, Vary};
+use crate::scenario::{uniform, Bound, Param, ParamPath, ParamRef, Scenario};
 
 /// A source of the uniform numbers behind a run's random parameter values.
 pub trait Uniforms {
@@ -136,9 +136,8 @@ pub fn sample_params_with(
 }
 
 /// How a scenario's parameters are drawn, prepared once for many runs: every parameter in
-/// sampling order ([`params_in_order`]) with its distributions ready to draw
-/// ([`Sampler`]), the schedule entry that holds in each projected year, and the inflows'
-/// growth factors.
+/// sampling order ([`params_in_order`]) as a [`ParamPath`] over the projected years, with
+/// the inflows' growth factors.
 #[derive(Debug, Clone)]
 pub struct ParamPlan<'s> {
     scenario: &'s Scenario,
@@ -148,60 +147,26 @@ pub struct ParamPlan<'s> {
 #[derive(Debug, Clone)]
 struct Planned {
     which: ParamRef,
-    bound: Bound,
-    /// Schedule entries in order (one for a constant parameter).
-    entries: Vec<Entry>,
-    /// Index of the entry that holds in each projected year.
-    active: Vec<usize>,
+    path: ParamPath,
     /// Factor of each projected year: an inflow's growth and active years, else 1.
     factor: Vec<f64>,
-}
-
-#[derive(Debug, Clone)]
-enum Entry {
-    Fixed(f64),
-    Random(Sampler, Vary),
 }
 
 impl<'s> ParamPlan<'s> {
     /// Prepares the draws of `scenario`'s parameters.
     pub fn new(scenario: &'s Scenario) -> ParamPlan<'s> {
-        let years: Vec<i32> = scenario.projected_years().collect();
+        let first = scenario.start_year + 1;
         let params = params_in_order(scenario)
             .into_iter()
-            .map(|(which, param, bound)| {
-                let values: Vec<(i32, &Value)> = match param {
-                    Param::Constant(v) => vec![(i32::MIN, v)],
-                    Param::Schedule(entries) => entries.iter().map(|(y, v)| (*y, v)).collect(),
-                };
-                let entries = (values.iter())
-                    .map(|(_, v)| match v {
-                        Value::Fixed(x) => Entry::Fixed(*x),
-                        Value::Random(d, vary) => Entry::Random(Sampler::new(d, bound), *vary),
-                    })
-                    .collect();
-                // As `Param::value_in`: the last entry from on or before the year, else
-                // the first.
-                let active = (years.iter())
-                    .map(|&year| {
-                        values
-                            .partition_point(|(y, _)| *y <= year)
-                            .saturating_sub(1)
-                    })
-                    .collect();
-                let factor = (years.iter())
-                    .map(|&year| match which {
+            .map(|(which, param, bound)| Planned {
+                which,
+                path: ParamPath::new(param, bound, first, scenario.horizon()),
+                factor: (scenario.projected_years())
+                    .map(|year| match which {
                         ParamRef::Inflow(k) => scenario.inflows[k].factor_in(year),
                         _ => 1.0,
                     })
-                    .collect();
-                Planned {
-                    which,
-                    bound,
-                    entries,
-                    active,
-                    factor,
-                }
+                    .collect(),
             })
             .collect();
         ParamPlan { scenario, params }
@@ -212,13 +177,9 @@ impl<'s> ParamPlan<'s> {
         self.scenario
     }
 
-    /// Builds one run's parameters into `out` from the uniforms of `uniforms`.
-    ///
-    /// A parameter's values take its uniforms in schedule order: one per value drawn once
-    /// per run, one per projected year for a value that varies yearly (also in the years
-    /// another entry holds, so the uniforms a value gets do not depend on the schedule's
-    /// other entries). A uniform becomes a value through [`Sampler::draw`], or through the
-    /// exact [`crate::scenario::Dist::quantile`] where [`Uniforms::exact`] says so.
+    /// Builds one run's parameters into `out` from the uniforms of `uniforms`: parameter
+    /// `i`'s path ([`ParamPath::fill`]) from `uniforms.next(i)`, exact where
+    /// [`Uniforms::exact`] says so.
     ///
     /// # Errors
     /// The index of the first level whose drawn rates out (attrition, upgrades and
@@ -232,39 +193,23 @@ impl<'s> ParamPlan<'s> {
             y.moves.resize(scenario.moves.len(), 0.0);
             y.inflow.resize(scenario.inflows.len(), 0.0);
         }
+        // The drawn path of one parameter: on the stack for horizons up to INLINE years.
+        let mut inline = [0.0; INLINE];
+        let mut heap = Vec::new();
+        let path: &mut [f64] = if horizon <= INLINE {
+            &mut inline[..horizon]
+        } else {
+            heap.resize(horizon, 0.0);
+            &mut heap
+        };
         for (i, p) in self.params.iter().enumerate() {
             let exact = uniforms.exact(i);
-            let value = |u: Option<f64>, sampler: &Sampler| match u {
-                None => sampler.dist().central(),
-                Some(u) if exact => sampler.dist().quantile(u, p.bound),
-                Some(u) => sampler.draw(u),
-            };
-            let set = |out: &mut RunParams, t: usize, x: f64| {
-                let y = &mut out.years[t];
+            p.path.fill(exact, &mut || uniforms.next(i), path);
+            for (t, (y, &x)) in out.years.iter_mut().zip(path.iter()).enumerate() {
                 match p.which {
                     ParamRef::Attrition(l) => y.exit[l] = x,
                     ParamRef::Move(m) => y.moves[m] = x,
                     ParamRef::Inflow(k) => y.inflow[k] = x * p.factor[t],
-                }
-            };
-            for (k, entry) in p.entries.iter().enumerate() {
-                let once = match entry {
-                    Entry::Fixed(x) => Some(*x),
-                    Entry::Random(sampler, Vary::Run) => Some(value(uniforms.next(i), sampler)),
-                    Entry::Random(sampler, Vary::Yearly) => {
-                        for t in 0..horizon {
-                            let u = uniforms.next(i);
-                            if p.active[t] == k {
-                                set(out, t, value(u, sampler));
-                            }
-                        }
-                        None
-                    }
-                };
-                if let Some(x) = once {
-                    for t in (0..horizon).filter(|&t| p.active[t] == k) {
-                        set(out, t, x);
-                    }
                 }
             }
         }

@@ -246,25 +246,6 @@ type Cache = Vec<((u64, u64), Arc<BetaTable>)>;
 
 static TABLES: Mutex<Cache> = Mutex::new(Vec::new());
 
-thread_local! {
-    static LOCAL: std::cell::RefCell<Cache> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Returns `x` with `I_x(a, b) = u` from the table of Beta(a, b) ([`BetaTable::inverse`]),
-/// building the table on first use in the process.
-pub fn inverse(a: f64, b: f64, u: f64) -> f64 {
-    let key = (a.to_bits(), b.to_bits());
-    LOCAL.with(|l| {
-        if let Some((_, t)) = l.borrow().iter().find(|(k, _)| *k == key) {
-            return t.inverse(u);
-        }
-        let t = table(a, b);
-        let x = t.inverse(u);
-        l.borrow_mut().push((key, t));
-        x
-    })
-}
-
 /// Returns the process-wide table of Beta(a, b), building it if needed.
 pub fn table(a: f64, b: f64) -> Arc<BetaTable> {
     let key = (a.to_bits(), b.to_bits());

@@ -19,7 +19,7 @@ pub use diagnostic::{Diagnostic, ScenarioError};
 pub use lever::{
     apply_all, find, levers, parse_assignment, Lever, LeverError, LeverKind, ParamRef,
 };
-pub use param::{uniform, Bound, Dist, Param, Sampler, Value, Vary};
+pub use param::{uniform, Bound, Dist, Param, ParamPath, Sampler, Value, Vary};
 pub use validate::{MAX_FILE_BYTES, MAX_HORIZON, MAX_LEVELS, MAX_PEOPLE, MAX_RUNS};
 
 /// A validated scenario.

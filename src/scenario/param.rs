@@ -159,22 +159,7 @@ impl Dist {
     /// inverse ([`super::beta_table::NormalTable`]): within `1e-9 sigma` of the exact value,
     /// relatively. The runs' random draws use this; chosen quantiles (`quantile`) stay exact.
     pub fn draw(&self, u: f64, bound: Bound) -> f64 {
-        let x = match (self, self.beta_shape()) {
-            (Dist::Beta { .. }, Some((a, b))) => beta_table::inverse(a, b, u.clamp(0.0, 1.0)),
-            (Dist::Pert { min, max, .. }, Some((a, b))) => {
-                min + (max - min) * beta_table::inverse(a, b, u.clamp(0.0, 1.0))
-            }
-            (&Dist::LogNormal { mean, sd }, _) if sd > 0.0 && bound == Bound::Amount => {
-                let (mu, sigma) = lognormal_params(mean, sd);
-                (mu + sigma * beta_table::normal().inverse(u.clamp(0.0, 1.0))).exp()
-            }
-            _ => return self.quantile(u, bound),
-        };
-        if bound.admits(x) {
-            x
-        } else {
-            x.clamp(0.0, bound.upper())
-        }
+        Sampler::new(self, bound).draw(u)
     }
 
     /// Returns the shape `(a, b)` of the standard beta distribution behind a beta or PERT
@@ -200,9 +185,9 @@ impl Dist {
     }
 }
 
-/// A distribution made ready for many draws: [`Sampler::draw`] returns the same bits as
-/// [`Dist::draw`], with the work that does not depend on `u` (the beta table's lookup, the
-/// log-normal's parameters) done once.
+/// A distribution made ready for many draws ([`Dist::draw`] makes one for a single draw),
+/// with the work that does not depend on `u` (the beta table's lookup, the log-normal's
+/// parameters) done once.
 #[derive(Debug, Clone)]
 pub struct Sampler {
     dist: Dist,
@@ -223,7 +208,7 @@ enum SamplerKind {
         sigma: f64,
         normal: &'static NormalTable,
     },
-    /// Anything else: [`Dist::draw`] itself.
+    /// Anything else: [`Dist::quantile`].
     Other,
 }
 
@@ -250,7 +235,8 @@ impl Sampler {
         }
     }
 
-    /// Returns [`Dist::draw`] of the prepared distribution at `u`.
+    /// Returns [`Dist::draw`] of the prepared distribution at `u`: tabulated inverse CDFs
+    /// for beta, PERT and log-normal amounts, [`Dist::quantile`] for the others.
     #[inline]
     pub fn draw(&self, u: f64) -> f64 {
         let u = u.clamp(0.0, 1.0);
@@ -262,7 +248,7 @@ impl Sampler {
             (&SamplerKind::LogNormal { mu, sigma, normal }, _) => {
                 (mu + sigma * normal.inverse(u)).exp()
             }
-            _ => return self.dist.draw(u, self.bound),
+            _ => return self.dist.quantile(u, self.bound),
         };
         if self.bound.admits(x) {
             x
@@ -322,35 +308,6 @@ impl Value {
         matches!(self, Value::Random(..))
     }
 
-    /// Fills `out` (one slot per projected year) with values at the uniforms `next`
-    /// returns: one per run, or one per year when the value varies yearly. `None` from
-    /// `next` puts the value at its central value.
-    fn fill_from(
-        &self,
-        bound: Bound,
-        exact: bool,
-        next: &mut dyn FnMut() -> Option<f64>,
-        out: &mut [f64],
-    ) {
-        let mut at = |d: &Dist| {
-            next().map_or_else(
-                || d.central(),
-                |u| {
-                    if exact {
-                        d.quantile(u, bound)
-                    } else {
-                        d.draw(u, bound)
-                    }
-                },
-            )
-        };
-        match self {
-            Value::Fixed(x) => out.fill(*x),
-            Value::Random(d, Vary::Run) => out.fill(at(d)),
-            Value::Random(d, Vary::Yearly) => out.iter_mut().for_each(|x| *x = at(d)),
-        }
-    }
-
     /// Returns how many uniforms the value consumes over `horizon` years.
     fn draws(&self, horizon: usize) -> usize {
         match self {
@@ -398,11 +355,7 @@ impl Param {
         }
     }
 
-    /// Fills `out[i]` with a sampled value for year `first_year + i`.
-    ///
-    /// Each value of a schedule is sampled separately (once per run unless it varies
-    /// yearly), in schedule order, so the random stream consumed does not depend on
-    /// which years are projected.
+    /// Fills `out[i]` with a sampled value for year `first_year + i` ([`ParamPath`]).
     pub fn sample_path<R: Rng + ?Sized>(
         &self,
         bound: Bound,
@@ -410,51 +363,98 @@ impl Param {
         rng: &mut R,
         out: &mut [f64],
     ) {
-        self.path_from(bound, first_year, false, &mut || Some(uniform(rng)), out);
+        ParamPath::new(self, bound, first_year, out.len()).fill(
+            false,
+            &mut || Some(uniform(rng)),
+            out,
+        );
     }
 
-    /// Returns how many uniforms [`Param::path_from`] consumes over `horizon` years.
+    /// Returns how many uniforms [`ParamPath::fill`] consumes over `horizon` years.
     pub fn draws(&self, horizon: usize) -> usize {
         match self {
             Param::Constant(v) => v.draws(horizon),
             Param::Schedule(entries) => entries.iter().map(|(_, v)| v.draws(horizon)).sum(),
         }
     }
+}
 
-    /// Fills `out[i]` with the value for year `first_year + i`, taking each random
-    /// value's uniform from `next` (`None`: the central value) in schedule order; with
-    /// `exact`, through the exact inverse CDF ([`Dist::quantile`]), else [`Dist::draw`].
-    pub fn path_from(
-        &self,
-        bound: Bound,
-        first_year: i32,
-        exact: bool,
-        next: &mut dyn FnMut() -> Option<f64>,
-        out: &mut [f64],
-    ) {
-        match self {
-            Param::Constant(v) => v.fill_from(bound, exact, next, out),
-            Param::Schedule(entries) => {
-                // On the stack for horizons up to 64 years.
-                let mut inline = [0.0; 64];
-                let mut heap = Vec::new();
-                let scratch: &mut [f64] = if out.len() <= inline.len() {
-                    &mut inline[..out.len()]
-                } else {
-                    heap.resize(out.len(), 0.0);
-                    &mut heap
-                };
-                for (k, (_, v)) in entries.iter().enumerate() {
-                    v.fill_from(bound, exact, next, scratch);
-                    for (i, slot) in out.iter_mut().enumerate() {
-                        let year = first_year + i as i32;
-                        let active = entries
-                            .partition_point(|(y, _)| *y <= year)
-                            .saturating_sub(1);
+/// A parameter's values over the projected years, prepared for many runs: its values in
+/// schedule order (one for a constant parameter), each distribution ready to draw
+/// ([`Sampler`]), and the value that holds in each year.
+#[derive(Debug, Clone)]
+pub struct ParamPath {
+    bound: Bound,
+    entries: Vec<Entry>,
+    /// Index of the entry that holds in each year.
+    active: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+enum Entry {
+    Fixed(f64),
+    Random(Sampler, Vary),
+}
+
+impl ParamPath {
+    /// Prepares `param`'s values for the `horizon` years from `first_year`.
+    pub fn new(param: &Param, bound: Bound, first_year: i32, horizon: usize) -> ParamPath {
+        let values: Vec<(i32, &Value)> = match param {
+            Param::Constant(v) => vec![(i32::MIN, v)],
+            Param::Schedule(entries) => entries.iter().map(|(y, v)| (*y, v)).collect(),
+        };
+        let entries = (values.iter())
+            .map(|(_, v)| match v {
+                Value::Fixed(x) => Entry::Fixed(*x),
+                Value::Random(d, vary) => Entry::Random(Sampler::new(d, bound), *vary),
+            })
+            .collect();
+        // As `Param::value_in`: the last entry from on or before the year, else the first.
+        let active = (0..horizon)
+            .map(|i| {
+                let year = first_year + i as i32;
+                values
+                    .partition_point(|(y, _)| *y <= year)
+                    .saturating_sub(1)
+            })
+            .collect();
+        ParamPath {
+            bound,
+            entries,
+            active,
+        }
+    }
+
+    /// Fills `out[i]` (one slot per prepared year) with the value that holds in year `i`.
+    ///
+    /// The values take their uniforms from `next` in schedule order: one per value drawn
+    /// once per run, one per year for a value that varies yearly (also in the years another
+    /// value holds, so the uniforms a value gets do not depend on the schedule's other
+    /// values). `None` from `next` puts a value at its central value; a uniform becomes a
+    /// value through [`Sampler::draw`], or with `exact` through [`Dist::quantile`].
+    pub fn fill(&self, exact: bool, next: &mut dyn FnMut() -> Option<f64>, out: &mut [f64]) {
+        let value = |u: Option<f64>, sampler: &Sampler| match u {
+            None => sampler.dist().central(),
+            Some(u) if exact => sampler.dist().quantile(u, self.bound),
+            Some(u) => sampler.draw(u),
+        };
+        for (k, entry) in self.entries.iter().enumerate() {
+            let once = match entry {
+                Entry::Fixed(x) => *x,
+                Entry::Random(sampler, Vary::Run) => value(next(), sampler),
+                Entry::Random(sampler, Vary::Yearly) => {
+                    for (slot, &active) in out.iter_mut().zip(&self.active) {
+                        let u = next();
                         if active == k {
-                            *slot = scratch[i];
+                            *slot = value(u, sampler);
                         }
                     }
+                    continue;
+                }
+            };
+            for (slot, &active) in out.iter_mut().zip(&self.active) {
+                if active == k {
+                    *slot = once;
                 }
             }
         }

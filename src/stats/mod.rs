@@ -367,7 +367,7 @@ fn finite_stats(xs: &mut [f64]) -> (Option<Moments>, Option<[f64; 7]>) {
 }
 
 /// Columns gathered per pass over the run table: one cache line of a row.
-const GATHER_COLUMNS: usize = 8;
+pub const GATHER_COLUMNS: usize = 8;
 /// Rows gathered per block (about 140 KiB of a baseline table: it stays in cache).
 const GATHER_ROWS: usize = 256;
 /// Bytes of gathered columns all summary threads may hold at once.
