@@ -327,11 +327,7 @@ fn run_shard(
         audit,
     };
     let staging = Staging::new(out)?;
-    let values = sim
-        .values
-        .as_slice()
-        .expect("the engine's table is contiguous");
-    shard::write(staging.path(), &meta, values)?;
+    shard::write(staging.path(), &meta, &sim.values)?;
     staging.commit()?;
     if !args.quiet {
         println!(
@@ -421,8 +417,10 @@ pub fn merge(args: &MergeArgs) -> Result<(), Error> {
         metrics: crate::scenario::Metric::all(scenario.levels.len()),
         years: (scenario.start_year..=scenario.end_year).collect(),
         central: engine::central_path(&scenario)?,
-        values: ndarray::Array2::from_shape_vec((runs, columns), values)
-            .expect("shard sizes were checked"),
+        values: engine::column_major(
+            ndarray::Array2::from_shape_vec((runs, columns), values)
+                .expect("shard sizes were checked"),
+        ),
         redrawn_by_level: redrawn,
     };
     let mut summary = stats::summarize(&scenario, &sim, first.seed, first.process_noise);

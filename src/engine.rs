@@ -9,7 +9,7 @@
 //! Runs are written in place into one run-major table, in run order; the only shared
 //! state is a progress counter.
 
-use ndarray::Array2;
+use ndarray::{Array2, ArrayViewMut2, Axis, ShapeBuilder};
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
@@ -62,7 +62,9 @@ pub struct Simulation {
     pub years: Vec<i32>,
     /// Central path: `central[year * n_metrics + metric]`.
     pub central: Vec<f64>,
-    /// One row per run, laid out like `central`. NaN marks an undefined share.
+    /// One row per run, laid out like `central`, stored column-major (each column, one
+    /// metric in one year over every run, is contiguous: the summary reads columns). NaN
+    /// marks an undefined share.
     pub values: Array2<f64>,
     /// Runs whose parameter set had to be drawn again, by the level that overflowed.
     pub redrawn_by_level: Vec<u64>,
@@ -72,6 +74,16 @@ impl Simulation {
     /// Returns the column of `values` (and index of `central`) of a year and metric.
     pub fn column(&self, year_index: usize, metric_index: usize) -> usize {
         year_index * self.metrics.len() + metric_index
+    }
+
+    /// Returns the run table column-major: column `c` of every run is
+    /// `[c * runs..(c + 1) * runs]` (borrowed, as the table is stored that way).
+    pub fn columns(&self) -> std::borrow::Cow<'_, [f64]> {
+        let t = self.values.t();
+        match t.to_slice() {
+            Some(s) => std::borrow::Cow::Borrowed(s),
+            None => std::borrow::Cow::Owned(t.iter().copied().collect()),
+        }
     }
 }
 
@@ -245,20 +257,45 @@ fn simulate_range(
 
     let central = central_path(scenario)?;
 
+    // Column-major: column `j` of every run is `values[j * runs..(j + 1) * runs]`.
     let mut values = vec![0.0; runs * row];
     let mut work = || -> Vec<(Vec<u64>, Option<String>)> {
         prepare_tables(scenario);
         let plan = ParamPlan::new(scenario);
-        values
-            .par_chunks_mut(row * CHUNK_RUNS)
+        let ctx = RunContext {
+            plan: &plan,
+            job,
+            pins,
+            verify,
+        };
+        let mut table =
+            ArrayViewMut2::from_shape((row, runs), &mut values).expect("row x runs cells");
+        table
+            .axis_chunks_iter_mut(Axis(1), CHUNK_RUNS)
+            .into_par_iter()
             .enumerate()
-            .map(|(c, chunk)| {
+            .map_init(RunScratch::default, |scratch, (c, mut block)| {
                 let mut redrawn = vec![0; scenario.levels.len()];
                 let mut failed = None;
-                let mut scratch = RunScratch::default();
-                for (i, out) in chunk.chunks_mut(row).enumerate() {
-                    let run = range.start + (c * CHUNK_RUNS + i) as u64;
-                    match run_one(&plan, job, pins, run, &mut scratch, out, verify) {
+                let first = range.start + (c * CHUNK_RUNS) as u64;
+                let n = block.ncols();
+                // The chunk's first attempts, one parameter at a time across its runs.
+                let mut streams: Vec<ParamStreams<'_>> = (0..n as u64)
+                    .map(|i| ParamStreams::new(job.seed, first + i, 0, pins))
+                    .collect();
+                scratch.params.resize_with(n, RunParams::default);
+                scratch.first.resize(n, Ok(()));
+                plan.sample_each(
+                    &mut streams,
+                    &mut scratch.params[..n],
+                    &mut scratch.first[..n],
+                );
+                // The chunk's rows, one after the other, then copied into its columns.
+                let mut rows = std::mem::take(&mut scratch.rows);
+                rows.resize(n * row, 0.0);
+                for (i, out) in rows.chunks_exact_mut(row).enumerate() {
+                    let run = first + i as u64;
+                    match run_one(&ctx, run, i, scratch, out) {
                         Ok(Some(level)) => redrawn[level] += 1,
                         Ok(None) => {}
                         Err(e) => {
@@ -266,7 +303,13 @@ fn simulate_range(
                         }
                     }
                 }
-                progress((chunk.len() / row) as u64);
+                for (j, mut column) in block.rows_mut().into_iter().enumerate() {
+                    for (x, r) in column.iter_mut().zip(rows.chunks_exact(row)) {
+                        *x = r[j];
+                    }
+                }
+                scratch.rows = rows;
+                progress(n as u64);
                 (redrawn, failed)
             })
             .collect()
@@ -291,7 +334,7 @@ fn simulate_range(
             .for_each(|(a, b)| *a += b);
     }
     let values =
-        Array2::from_shape_vec((runs, row), values).expect("the table has runs x row cells");
+        Array2::from_shape_vec((runs, row).f(), values).expect("the table has runs x row cells");
     Ok(Simulation {
         metrics,
         years,
@@ -299,6 +342,16 @@ fn simulate_range(
         values,
         redrawn_by_level,
     })
+}
+
+/// Returns `values` stored column-major, as [`Simulation::values`] is (a copy unless it
+/// already is).
+pub fn column_major(values: Array2<f64>) -> Array2<f64> {
+    if values.t().is_standard_layout() {
+        values
+    } else {
+        values.t().as_standard_layout().into_owned().reversed_axes()
+    }
 }
 
 /// Builds the tabulated inverse CDFs of the scenario's beta and PERT distributions (once
@@ -312,48 +365,62 @@ pub fn prepare_tables(scenario: &Scenario) {
     crate::scenario::beta_table::prepare(&shapes);
 }
 
-/// Buffers one worker reuses from run to run, so that a run allocates nothing.
+/// Buffers one worker reuses from chunk to chunk and run to run, so that a run allocates
+/// nothing.
 #[derive(Debug, Default)]
 struct RunScratch {
-    params: RunParams,
+    /// The parameters of each run of the chunk.
+    params: Vec<RunParams>,
+    /// The outcome of each run's first attempt at its parameters.
+    first: Vec<Result<(), usize>>,
+    /// The chunk's rows of results, run after run.
+    rows: Vec<f64>,
     state: State,
     flows: Flows,
     before: Vec<f64>,
 }
 
-/// Simulates run `run` into `out`; returns the level that forced a redraw, if any, or
-/// the invariant that failed.
+/// What every run of a job shares.
+#[derive(Clone, Copy)]
+struct RunContext<'a> {
+    plan: &'a ParamPlan<'a>,
+    job: &'a Job,
+    pins: &'a [Pin],
+    /// Whether every step's invariants are checked.
+    verify: bool,
+}
+
+/// Simulates run `run`, row `i` of its chunk, into `out`, from the first attempt at its
+/// parameters in `scratch` (drawn again from attempt 1 on if it failed); returns the level
+/// that forced a redraw, if any, or the invariant that failed.
 fn run_one(
-    plan: &ParamPlan<'_>,
-    job: &Job,
-    pins: &[Pin],
+    ctx: &RunContext<'_>,
     run: u64,
+    i: usize,
     scratch: &mut RunScratch,
     out: &mut [f64],
-    verify: bool,
 ) -> Result<Option<usize>, String> {
+    let RunContext {
+        plan,
+        job,
+        pins,
+        verify,
+    } = *ctx;
     let scenario = plan.scenario();
     let mut rng = noise_rng(job.seed, run);
-    let mut redrawn = None;
-    let mut valid = false;
-    let params = &mut scratch.params;
-    for attempt in 0..MAX_ATTEMPTS {
-        let mut streams = ParamStreams::new(job.seed, run, attempt as u64, pins);
-        match plan.sample(&mut streams, params) {
-            Ok(()) => {
-                valid = true;
-                break;
-            }
-            Err(level) => {
-                redrawn.get_or_insert(level);
-            }
+    let params = &mut scratch.params[i];
+    let redrawn = scratch.first[i].err();
+    if redrawn.is_some() {
+        let valid = (1..MAX_ATTEMPTS).any(|attempt| {
+            let mut streams = ParamStreams::new(job.seed, run, attempt as u64, pins);
+            plan.sample(&mut streams, params).is_ok()
+        });
+        if !valid {
+            // No valid draw in MAX_ATTEMPTS: project the central parameters, which
+            // validation guarantees are valid. The job then fails on the redraw share, so
+            // these numbers never reach an output.
+            *params = central_params(scenario);
         }
-    }
-    if !valid {
-        // No valid draw in MAX_ATTEMPTS: project the central parameters, which validation
-        // guarantees are valid. The job then fails on the redraw share, so these numbers
-        // never reach an output.
-        *params = central_params(scenario);
     }
     let buffers = Buffers {
         state: &mut scratch.state,
@@ -626,25 +693,17 @@ fn record(scenario: &Scenario, state: &State, high0: f64, out: &mut [f64]) {
 /// [`EngineError::TooLarge`] with the estimate.
 pub fn check_memory(runs: u64, row: usize) -> Result<(), EngineError> {
     const MIB: u64 = 1 << 20;
-    // The table, the summary's gathered columns (at least one column per core, at most
-    // `GATHER_BYTES` unless one column per core needs more) and 64 MiB for the rest.
-    let column = runs.saturating_mul(8);
+    // The table, the summary's working columns (per core, a copy of one column and a
+    // target's worst values and flags: two columns' worth) and 64 MiB for the rest.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
-    let gathered = (crate::stats::GATHER_BYTES as u64)
-        .min(
-            column
-                .saturating_mul(cores)
-                .saturating_mul(row.min(crate::stats::GATHER_COLUMNS) as u64),
-        )
-        .max(column.saturating_mul(cores));
-    let needed =
-        (runs.saturating_mul(row as u64).saturating_mul(8)).saturating_add(gathered) / MIB + 64;
+    let per_run = (row as u64)
+        .saturating_add(2 * cores)
+        .saturating_mul(8)
+        .max(1);
+    let needed = runs.saturating_mul(per_run) / MIB + 64;
     let available = available_memory_mib().unwrap_or(8 * 1024);
     if needed > available * 8 / 10 {
-        let per_run = (row as u64).saturating_add(cores).saturating_mul(8).max(1);
-        let max_runs = ((available * 8 / 10).saturating_sub(64).saturating_mul(MIB))
-            .saturating_sub(crate::stats::GATHER_BYTES as u64)
-            / per_run;
+        let max_runs = (available * 8 / 10).saturating_sub(64).saturating_mul(MIB) / per_run;
         return Err(EngineError::TooLarge {
             runs,
             needed,

@@ -131,8 +131,13 @@ fn fail(path: &Path, message: impl Into<String>) -> ShardError {
 ///
 /// # Errors
 /// [`ShardError`] naming the file that could not be written.
-pub fn write(dir: &Path, meta: &ShardMeta, values: &[f64]) -> Result<(), ShardError> {
+pub fn write(
+    dir: &Path,
+    meta: &ShardMeta,
+    values: &ndarray::Array2<f64>,
+) -> Result<(), ShardError> {
     let mut bytes = Vec::with_capacity(values.len() * 8);
+    // Run after run, whatever the table's layout in memory.
     for v in values {
         bytes.extend_from_slice(&v.to_le_bytes());
     }

@@ -58,13 +58,30 @@ fn first_results(dir: &Path, s: &Path) -> PathBuf {
 }
 
 /// Starts a run long enough to be interrupted (seconds in a debug build).
+/// Runs of the template that take several seconds on a 2-core machine (debug builds, as
+/// `cargo test` makes them, are about ten times slower than release builds), so that a
+/// signal sent 0.7 s in always lands mid-run.
+const LONG_RUNS: &str = if cfg!(debug_assertions) {
+    "300000"
+} else {
+    "2000000"
+};
+
+/// Runs of the template that take more than a second, so that the disk fills while they
+/// simulate.
+const DISK_RUNS: &str = if cfg!(debug_assertions) {
+    "40000"
+} else {
+    "1000000"
+};
+
 fn long_run(s: &Path, out: &Path) -> std::process::Child {
     Command::new(BIN)
         .args([
             "run",
             s.to_str().unwrap(),
             "--runs",
-            "300000",
+            LONG_RUNS,
             "--out",
             out.to_str().unwrap(),
             "-q",
@@ -178,11 +195,10 @@ fn a_job_too_large_for_memory_is_refused_before_it_starts_with_the_estimate() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
     // The run table (2024-2230: 207 years x 10 metrics x 8 bytes per run), the summary's
-    // gathered columns (one per core: one column of 10^8 runs is more than the gathering
-    // budget) and 64 MiB for the rest.
+    // working columns (two per core) and 64 MiB for the rest.
     let runs: u64 = 100_000_000;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
-    let needed = (runs * 207 * 10 * 8 + cores * runs * 8) / (1 << 20) + 64;
+    let needed = (runs * 207 * 10 * 8 + 2 * cores * runs * 8) / (1 << 20) + 64;
     assert!(
         err.contains(&format!(
             "refusing to start: 100000000 runs need about {needed} MiB of memory"
@@ -274,7 +290,7 @@ fn a_full_disk_is_a_clear_error_exit_1_and_nothing_half_written() {
             "run",
             s.to_str().unwrap(),
             "--runs",
-            "40000",
+            DISK_RUNS,
             "--out",
             out.to_str().unwrap(),
             "-q",

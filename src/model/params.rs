@@ -185,37 +185,108 @@ impl<'s> ParamPlan<'s> {
     /// The index of the first level whose drawn rates out (attrition, upgrades and
     /// transitions) exceed 1 in some year: the caller draws again.
     pub fn sample(&self, uniforms: &mut dyn Uniforms, out: &mut RunParams) -> Result<(), usize> {
+        self.shape(out);
+        let mut path = PathBuffer::new(self.scenario.horizon());
+        for i in 0..self.params.len() {
+            self.fill_param(i, uniforms, out, path.as_mut());
+        }
+        self.check(out)
+    }
+
+    /// Builds the parameters of several runs as [`ParamPlan::sample`] does, `outs[r]` from
+    /// `sources[r]` with `results[r]` its outcome, but one parameter at a time across the
+    /// runs, so that each distribution's tabulated inverse stays in cache while it is used.
+    /// Every source sees the same calls in the same order as under `sample`, so the values
+    /// are the same.
+    ///
+    /// # Panics
+    /// If the three slices differ in length.
+    pub fn sample_each<U: Uniforms>(
+        &self,
+        sources: &mut [U],
+        outs: &mut [RunParams],
+        results: &mut [Result<(), usize>],
+    ) {
+        assert!(sources.len() == outs.len() && outs.len() == results.len());
+        outs.iter_mut().for_each(|out| self.shape(out));
+        let mut path = PathBuffer::new(self.scenario.horizon());
+        for i in 0..self.params.len() {
+            for (src, out) in sources.iter_mut().zip(outs.iter_mut()) {
+                self.fill_param(i, src, out, path.as_mut());
+            }
+        }
+        for (out, result) in outs.iter().zip(results.iter_mut()) {
+            *result = self.check(out);
+        }
+    }
+
+    /// Gives `out` one entry per projected year, each sized for the scenario.
+    fn shape(&self, out: &mut RunParams) {
         let scenario = self.scenario;
-        let horizon = scenario.horizon();
-        out.years.resize_with(horizon, YearParams::default);
+        out.years
+            .resize_with(scenario.horizon(), YearParams::default);
         for y in out.years.iter_mut() {
             y.exit.resize(scenario.levels.len(), 0.0);
             y.moves.resize(scenario.moves.len(), 0.0);
             y.inflow.resize(scenario.inflows.len(), 0.0);
         }
-        // The drawn path of one parameter: on the stack for horizons up to INLINE years.
-        let mut inline = [0.0; INLINE];
-        let mut heap = Vec::new();
-        let path: &mut [f64] = if horizon <= INLINE {
-            &mut inline[..horizon]
-        } else {
-            heap.resize(horizon, 0.0);
-            &mut heap
-        };
-        for (i, p) in self.params.iter().enumerate() {
-            let exact = uniforms.exact(i);
-            p.path.fill(exact, &mut || uniforms.next(i), path);
-            for (t, (y, &x)) in out.years.iter_mut().zip(path.iter()).enumerate() {
-                match p.which {
-                    ParamRef::Attrition(l) => y.exit[l] = x,
-                    ParamRef::Move(m) => y.moves[m] = x,
-                    ParamRef::Inflow(k) => y.inflow[k] = x * p.factor[t],
-                }
+    }
+
+    /// Draws parameter `i`'s path ([`ParamPath::fill`]) from `uniforms.next(i)` into
+    /// `out`, through the working buffer `path` (one slot per projected year).
+    fn fill_param<U: Uniforms + ?Sized>(
+        &self,
+        i: usize,
+        uniforms: &mut U,
+        out: &mut RunParams,
+        path: &mut [f64],
+    ) {
+        let p = &self.params[i];
+        let exact = uniforms.exact(i);
+        p.path.fill(exact, &mut || uniforms.next(i), path);
+        for (t, (y, &x)) in out.years.iter_mut().zip(path.iter()).enumerate() {
+            match p.which {
+                ParamRef::Attrition(l) => y.exit[l] = x,
+                ParamRef::Move(m) => y.moves[m] = x,
+                ParamRef::Inflow(k) => y.inflow[k] = x * p.factor[t],
             }
         }
-        match first_overflowing_level(scenario, out) {
+    }
+
+    /// Returns the first level whose drawn rates out exceed 1 in some year, as an error.
+    fn check(&self, out: &RunParams) -> Result<(), usize> {
+        match first_overflowing_level(self.scenario, out) {
             Some(l) => Err(l),
             None => Ok(()),
+        }
+    }
+}
+
+/// The drawn path of one parameter: on the stack for horizons up to [`INLINE`] years.
+struct PathBuffer {
+    inline: [f64; INLINE],
+    heap: Vec<f64>,
+    len: usize,
+}
+
+impl PathBuffer {
+    fn new(len: usize) -> PathBuffer {
+        PathBuffer {
+            inline: [0.0; INLINE],
+            heap: if len > INLINE {
+                vec![0.0; len]
+            } else {
+                Vec::new()
+            },
+            len,
+        }
+    }
+
+    fn as_mut(&mut self) -> &mut [f64] {
+        if self.len <= INLINE {
+            &mut self.inline[..self.len]
+        } else {
+            &mut self.heap
         }
     }
 }
