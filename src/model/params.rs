@@ -209,10 +209,18 @@ impl<'s> ParamPlan<'s> {
     ) {
         assert!(sources.len() == outs.len() && outs.len() == results.len());
         outs.iter_mut().for_each(|out| self.shape(out));
-        let mut path = PathBuffer::new(self.scenario.horizon());
-        for i in 0..self.params.len() {
-            for (src, out) in sources.iter_mut().zip(outs.iter_mut()) {
-                self.fill_param(i, src, out, path.as_mut());
+        let (runs, horizon) = (sources.len(), self.scenario.horizon());
+        let mut paths = vec![0.0; runs * horizon];
+        let mut us = vec![None; runs];
+        let mut exact = vec![false; runs];
+        for (i, p) in self.params.iter().enumerate() {
+            for (e, src) in exact.iter_mut().zip(sources.iter()) {
+                *e = src.exact(i);
+            }
+            p.path
+                .fill_many(&exact, &mut |r| sources[r].next(i), &mut paths, &mut us);
+            for (out, path) in outs.iter_mut().zip(paths.chunks_exact(horizon)) {
+                self.store(i, out, path);
             }
         }
         for (out, result) in outs.iter().zip(results.iter_mut()) {
@@ -234,17 +242,24 @@ impl<'s> ParamPlan<'s> {
 
     /// Draws parameter `i`'s path ([`ParamPath::fill`]) from `uniforms.next(i)` into
     /// `out`, through the working buffer `path` (one slot per projected year).
-    fn fill_param<U: Uniforms + ?Sized>(
+    fn fill_param(
         &self,
         i: usize,
-        uniforms: &mut U,
+        uniforms: &mut dyn Uniforms,
         out: &mut RunParams,
         path: &mut [f64],
     ) {
-        let p = &self.params[i];
         let exact = uniforms.exact(i);
-        p.path.fill(exact, &mut || uniforms.next(i), path);
-        for (t, (y, &x)) in out.years.iter_mut().zip(path.iter()).enumerate() {
+        self.params[i]
+            .path
+            .fill(exact, &mut || uniforms.next(i), path);
+        self.store(i, out, path);
+    }
+
+    /// Stores parameter `i`'s drawn `path` (one value per projected year) in `out`.
+    fn store(&self, i: usize, out: &mut RunParams, path: &[f64]) {
+        let p = &self.params[i];
+        for (t, (y, &x)) in out.years.iter_mut().zip(path).enumerate() {
             match p.which {
                 ParamRef::Attrition(l) => y.exit[l] = x,
                 ParamRef::Move(m) => y.moves[m] = x,

@@ -433,28 +433,64 @@ impl ParamPath {
     /// values). `None` from `next` puts a value at its central value; a uniform becomes a
     /// value through [`Sampler::draw`], or with `exact` through [`Dist::quantile`].
     pub fn fill(&self, exact: bool, next: &mut dyn FnMut() -> Option<f64>, out: &mut [f64]) {
-        let value = |u: Option<f64>, sampler: &Sampler| match u {
+        self.fill_many(&[exact], &mut |_| next(), out, &mut [None]);
+    }
+
+    /// Like [`ParamPath::fill`] for `exact.len()` runs at once, with the same values: run
+    /// `r`'s path is `out[r * h..(r + 1) * h]` (`h` prepared years), its uniforms come from
+    /// `next(r)` in the order `fill` asks for them, and `exact[r]` is its `exact`. Each draw
+    /// is made for every run before the next, so that the runs' inverse CDFs, independent
+    /// of each other, overlap in the processor. `us` holds a uniform per run.
+    ///
+    /// # Panics
+    /// If `out` does not hold `h` slots per run or `us` one per run.
+    pub fn fill_many(
+        &self,
+        exact: &[bool],
+        next: &mut dyn FnMut(usize) -> Option<f64>,
+        out: &mut [f64],
+        us: &mut [Option<f64>],
+    ) {
+        let (h, runs) = (self.active.len(), exact.len());
+        assert!(out.len() == runs * h && us.len() >= runs);
+        let us = &mut us[..runs];
+        let value = |u: Option<f64>, exact: bool, sampler: &Sampler| match u {
             None => sampler.dist().central(),
             Some(u) if exact => sampler.dist().quantile(u, self.bound),
             Some(u) => sampler.draw(u),
         };
+        let mut draw = |us: &mut [Option<f64>]| {
+            for (r, u) in us.iter_mut().enumerate() {
+                *u = next(r);
+            }
+        };
         for (k, entry) in self.entries.iter().enumerate() {
-            let once = match entry {
-                Entry::Fixed(x) => *x,
-                Entry::Random(sampler, Vary::Run) => value(next(), sampler),
+            let years = self.active.iter().enumerate().filter(|&(_, &a)| a == k);
+            match entry {
+                Entry::Fixed(x) => {
+                    for path in out.chunks_exact_mut(h) {
+                        years.clone().for_each(|(t, _)| path[t] = *x);
+                    }
+                }
+                Entry::Random(sampler, Vary::Run) => {
+                    draw(us);
+                    for ((path, &u), &exact) in out.chunks_exact_mut(h).zip(&*us).zip(exact) {
+                        let x = value(u, exact, sampler);
+                        years.clone().for_each(|(t, _)| path[t] = x);
+                    }
+                }
                 Entry::Random(sampler, Vary::Yearly) => {
-                    for (slot, &active) in out.iter_mut().zip(&self.active) {
-                        let u = next();
+                    // A uniform every year, also in the years another value holds, so the
+                    // uniforms a value gets do not depend on the schedule's other values.
+                    for (t, &active) in self.active.iter().enumerate() {
+                        draw(us);
                         if active == k {
-                            *slot = value(u, sampler);
+                            for ((path, &u), &exact) in out.chunks_exact_mut(h).zip(&*us).zip(exact)
+                            {
+                                path[t] = value(u, exact, sampler);
+                            }
                         }
                     }
-                    continue;
-                }
-            };
-            for (slot, &active) in out.iter_mut().zip(&self.active) {
-                if active == k {
-                    *slot = once;
                 }
             }
         }
