@@ -103,7 +103,8 @@ fn central_draws(s: &Scenario) -> Vec<Vec<Call>> {
         .collect()
 }
 
-/// The irreducible cost of `runs_one_thread`: the same random numbers, nothing else.
+/// The irreducible cost of `runs_one_thread`: the same random numbers, drawn the same way,
+/// nothing else.
 #[divan::bench(args = [10_000, 100_000], sample_count = 10)]
 fn bare_sampling_loop(bencher: divan::Bencher, runs: u64) {
     bare_loop(bencher, runs, false);
@@ -115,34 +116,38 @@ fn bare_sampling_loop_exact(bencher: divan::Bencher, runs: u64) {
     bare_loop(bencher, runs, true);
 }
 
-/// Times `runs` runs of [`bare_loop_run`].
+/// Runs whose parameters are drawn together, as in the engine's chunks.
+const CHUNK: usize = 64;
+
+/// Times `runs` runs' draws: each chunk's parameters one parameter at a time across its
+/// runs (as the engine draws them), then each run's counts ([`noise_draws`]).
 fn bare_loop(bencher: divan::Bencher, runs: u64, exact: bool) {
     let s = baseline();
     let calls = central_draws(&s);
     bencher.bench(|| {
         // As in the engine: one parameter plan per job.
         let plan = ParamPlan::new(&s);
-        let mut params = RunParams::default();
+        let mut params = vec![RunParams::default(); CHUNK];
+        let mut results = vec![Ok(()); CHUNK];
         let mut total = 0.0;
-        for run in 0..runs {
-            total += bare_loop_run(&plan, run, &calls, &mut params, exact);
+        for first in (0..runs).step_by(CHUNK) {
+            let n = (runs - first).min(CHUNK as u64) as usize;
+            let mut streams: Vec<ParamStreams<'_>> = (0..n as u64)
+                .map(|i| ParamStreams::new(1, first + i, 0, &[]))
+                .collect();
+            plan.sample_each(&mut streams, &mut params[..n], &mut results[..n]);
+            for (i, p) in params[..n].iter().enumerate() {
+                total += p.years[0].exit[0] + noise_draws(first + i as u64, &calls, exact);
+            }
         }
         black_box(total)
     });
 }
 
-/// Draws one run's random numbers and nothing else; returns their sum.
-fn bare_loop_run(
-    plan: &ParamPlan<'_>,
-    run: u64,
-    calls: &[Vec<Call>],
-    params: &mut RunParams,
-    exact: bool,
-) -> f64 {
-    let mut streams = ParamStreams::new(1, run, 0, &[]);
-    let _ = plan.sample(&mut streams, params);
+/// Draws one run's counts and nothing else; returns their sum.
+fn noise_draws(run: u64, calls: &[Vec<Call>], exact: bool) -> f64 {
     let mut rng = noise_rng(1, run);
-    let mut sum = params.years[0].exit[0];
+    let mut sum = 0.0;
     if exact {
         let mut d = NoisyExact(&mut rng);
         for &(binomial, n, p) in calls.iter().flatten() {

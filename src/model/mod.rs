@@ -130,6 +130,10 @@ pub fn cornish_fisher(mean: f64, sd: f64, skew_sd: f64, kurt_var: f64, max: f64,
 /// Returns `x.floor()` for `|x| < 2^62` without a call into libm (the baseline x86-64
 /// target has no rounding instruction); the clamp above keeps other values in range.
 fn floor(x: f64) -> f64 {
+    if cfg!(target_feature = "sse4.1") {
+        // One rounding instruction.
+        return x.floor();
+    }
     if x.is_nan() || x.abs() >= 4.611_686_018_427_388e18 {
         return x.floor();
     }

@@ -259,11 +259,12 @@ impl<'s> ParamPlan<'s> {
     /// Stores parameter `i`'s drawn `path` (one value per projected year) in `out`.
     fn store(&self, i: usize, out: &mut RunParams, path: &[f64]) {
         let p = &self.params[i];
-        for (t, (y, &x)) in out.years.iter_mut().zip(path).enumerate() {
-            match p.which {
-                ParamRef::Attrition(l) => y.exit[l] = x,
-                ParamRef::Move(m) => y.moves[m] = x,
-                ParamRef::Inflow(k) => y.inflow[k] = x * p.factor[t],
+        let years = out.years.iter_mut().zip(path);
+        match p.which {
+            ParamRef::Attrition(l) => years.for_each(|(y, &x)| y.exit[l] = x),
+            ParamRef::Move(m) => years.for_each(|(y, &x)| y.moves[m] = x),
+            ParamRef::Inflow(k) => {
+                (years.zip(&p.factor)).for_each(|((y, &x), &f)| y.inflow[k] = x * f);
             }
         }
     }
