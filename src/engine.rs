@@ -6,8 +6,9 @@
 //! ([`ParamStreams`]), so a run's numbers depend only on `(seed, i)`: not on the thread
 //! count, the chunking, or how many other runs there are; and fixing one parameter (a
 //! lever) leaves every other parameter's draws unchanged (common random numbers).
-//! Runs are written in place into one run-major table, in run order; the only shared
-//! state is a progress counter.
+//! Runs are made in chunks of [`CHUNK_RUNS`]: a chunk draws its runs' parameters one
+//! parameter at a time, projects its runs into a row buffer, and copies the rows into its
+//! own columns of one column-major table; the only shared state is a progress counter.
 
 use ndarray::{Array2, ArrayViewMut2, Axis, ShapeBuilder};
 use rand::SeedableRng;
