@@ -14,7 +14,7 @@
 use std::hint::black_box;
 use std::path::Path;
 
-use talentsim::engine::{noise_rng, simulate, Job, ParamStreams, Sampling};
+use talentsim::engine::{noise_rng, simulate, Job, ParamStreams, Sampling, CHUNK_RUNS};
 use talentsim::model::{
     central_params, step, Draw, Expected, Flows, Noisy, NoisyExact, ParamPlan, RunParams, State,
 };
@@ -116,9 +116,6 @@ fn bare_sampling_loop_exact(bencher: divan::Bencher, runs: u64) {
     bare_loop(bencher, runs, true);
 }
 
-/// Runs whose parameters are drawn together, as in the engine's chunks.
-const CHUNK: usize = 64;
-
 /// Times `runs` runs' draws: each chunk's parameters one parameter at a time across its
 /// runs (as the engine draws them), then each run's counts ([`noise_draws`]).
 fn bare_loop(bencher: divan::Bencher, runs: u64, exact: bool) {
@@ -127,11 +124,11 @@ fn bare_loop(bencher: divan::Bencher, runs: u64, exact: bool) {
     bencher.bench(|| {
         // As in the engine: one parameter plan per job.
         let plan = ParamPlan::new(&s);
-        let mut params = vec![RunParams::default(); CHUNK];
-        let mut results = vec![Ok(()); CHUNK];
+        let mut params = vec![RunParams::default(); CHUNK_RUNS];
+        let mut results = vec![Ok(()); CHUNK_RUNS];
         let mut total = 0.0;
-        for first in (0..runs).step_by(CHUNK) {
-            let n = (runs - first).min(CHUNK as u64) as usize;
+        for first in (0..runs).step_by(CHUNK_RUNS) {
+            let n = (runs - first).min(CHUNK_RUNS as u64) as usize;
             let mut streams: Vec<ParamStreams<'_>> = (0..n as u64)
                 .map(|i| ParamStreams::new(1, first + i, 0, &[]))
                 .collect();

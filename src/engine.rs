@@ -136,8 +136,8 @@ pub enum Sampling {
     Exact,
 }
 
-/// Runs per unit of parallel work.
-const CHUNK_RUNS: usize = 64;
+/// Runs per unit of parallel work, whose parameters are drawn together.
+pub const CHUNK_RUNS: usize = 64;
 /// Draws of a run's parameter set before the run is declared impossible.
 const MAX_ATTEMPTS: usize = 1_000;
 

@@ -27,6 +27,16 @@ pub trait Uniforms {
     }
 }
 
+impl<U: Uniforms + ?Sized> Uniforms for &mut U {
+    fn next(&mut self, param: usize) -> Option<f64> {
+        (**self).next(param)
+    }
+
+    fn exact(&self, param: usize) -> bool {
+        (**self).exact(param)
+    }
+}
+
 /// One random stream shared by every parameter, in sampling order.
 #[derive(Debug)]
 pub struct SharedStream<'r, R: Rng + ?Sized>(pub &'r mut R);
@@ -185,19 +195,16 @@ impl<'s> ParamPlan<'s> {
     /// The index of the first level whose drawn rates out (attrition, upgrades and
     /// transitions) exceed 1 in some year: the caller draws again.
     pub fn sample(&self, uniforms: &mut dyn Uniforms, out: &mut RunParams) -> Result<(), usize> {
-        self.shape(out);
-        let mut path = PathBuffer::new(self.scenario.horizon());
-        for i in 0..self.params.len() {
-            self.fill_param(i, uniforms, out, path.as_mut());
-        }
-        self.check(out)
+        let mut result = [Ok(())];
+        self.sample_each(&mut [uniforms], std::slice::from_mut(out), &mut result);
+        result[0]
     }
 
     /// Builds the parameters of several runs as [`ParamPlan::sample`] does, `outs[r]` from
-    /// `sources[r]` with `results[r]` its outcome, but one parameter at a time across the
-    /// runs, so that each distribution's tabulated inverse stays in cache while it is used.
-    /// Every source sees the same calls in the same order as under `sample`, so the values
-    /// are the same.
+    /// `sources[r]` with `results[r]` its outcome, one parameter at a time across the runs
+    /// ([`ParamPath::fill_many`]), so that the runs' inverse CDFs overlap in the processor.
+    /// Each source sees the calls a one-run `sample` makes, in the same order, so a run's
+    /// values do not depend on the runs drawn with it.
     ///
     /// # Panics
     /// If the three slices differ in length.
@@ -240,22 +247,6 @@ impl<'s> ParamPlan<'s> {
         }
     }
 
-    /// Draws parameter `i`'s path ([`ParamPath::fill`]) from `uniforms.next(i)` into
-    /// `out`, through the working buffer `path` (one slot per projected year).
-    fn fill_param(
-        &self,
-        i: usize,
-        uniforms: &mut dyn Uniforms,
-        out: &mut RunParams,
-        path: &mut [f64],
-    ) {
-        let exact = uniforms.exact(i);
-        self.params[i]
-            .path
-            .fill(exact, &mut || uniforms.next(i), path);
-        self.store(i, out, path);
-    }
-
     /// Stores parameter `i`'s drawn `path` (one value per projected year) in `out`.
     fn store(&self, i: usize, out: &mut RunParams, path: &[f64]) {
         let p = &self.params[i];
@@ -278,36 +269,7 @@ impl<'s> ParamPlan<'s> {
     }
 }
 
-/// The drawn path of one parameter: on the stack for horizons up to [`INLINE`] years.
-struct PathBuffer {
-    inline: [f64; INLINE],
-    heap: Vec<f64>,
-    len: usize,
-}
-
-impl PathBuffer {
-    fn new(len: usize) -> PathBuffer {
-        PathBuffer {
-            inline: [0.0; INLINE],
-            heap: if len > INLINE {
-                vec![0.0; len]
-            } else {
-                Vec::new()
-            },
-            len,
-        }
-    }
-
-    fn as_mut(&mut self) -> &mut [f64] {
-        if self.len <= INLINE {
-            &mut self.inline[..self.len]
-        } else {
-            &mut self.heap
-        }
-    }
-}
-
-/// Years or levels held on the stack by [`sample_params_with`] and its helpers.
+/// Levels held on the stack by [`first_overflowing_level`].
 const INLINE: usize = 64;
 
 /// Returns the first level whose rates out exceed 1 in some year.
