@@ -304,8 +304,12 @@ fn simulate_range(
                         }
                     }
                 }
+                // Each column's cells of this chunk are contiguous: a plain strided gather.
                 for (j, mut column) in block.rows_mut().into_iter().enumerate() {
-                    for (x, r) in column.iter_mut().zip(rows.chunks_exact(row)) {
+                    let cells = column
+                        .as_slice_mut()
+                        .expect("a chunk's cells of one column are contiguous");
+                    for (x, r) in cells.iter_mut().zip(rows.chunks_exact(row)) {
                         *x = r[j];
                     }
                 }

@@ -60,7 +60,6 @@ struct StepScratch {
     next: Vec<f64>,
     stayers: Vec<f64>,
     remaining: Vec<f64>,
-    arrivals: Vec<f64>,
     means: Vec<f64>,
 }
 
@@ -146,6 +145,7 @@ fn floor(x: f64) -> f64 {
 }
 
 impl<R: Rng> Draw for Noisy<'_, R> {
+    #[inline(always)]
     fn binomial(&mut self, n: f64, p: f64) -> f64 {
         if n <= 0.0 || p <= 0.0 {
             return 0.0;
@@ -162,6 +162,7 @@ impl<R: Rng> Draw for Noisy<'_, R> {
         cornish_fisher(n * p, variance.sqrt(), q - p, 1.0 - 6.0 * p * q, n, z)
     }
 
+    #[inline(always)]
     fn poisson(&mut self, lambda: f64) -> f64 {
         if lambda < APPROX_MIN_VARIANCE {
             return NoisyExact(&mut *self.0).poisson(lambda);
@@ -204,8 +205,14 @@ fn conditional(p: f64, remaining: f64) -> f64 {
 }
 
 /// Splits `count` people over `(level, share)` pairs: a multinomial draw made of
-/// sequential binomials, or `count * share` under [`Expected`]. Adds to `out` by level.
-fn split<D: Draw>(count: f64, shares: &[(usize, f64)], draw: &mut D, out: &mut [f64]) {
+/// sequential binomials, or `count * share` under [`Expected`]. Hands each level's people
+/// to `add`.
+fn split<D: Draw>(
+    count: f64,
+    shares: &[(usize, f64)],
+    draw: &mut D,
+    mut add: impl FnMut(usize, f64),
+) {
     let mut left = count;
     let mut remaining = 1.0;
     for (i, &(level, share)) in shares.iter().enumerate() {
@@ -214,7 +221,7 @@ fn split<D: Draw>(count: f64, shares: &[(usize, f64)], draw: &mut D, out: &mut [
         } else {
             draw.binomial(left, conditional(share, remaining))
         };
-        out[level] += n;
+        add(level, n);
         left -= n;
         remaining -= share;
     }
@@ -247,23 +254,22 @@ pub fn step<D: Draw>(
         next,
         stayers,
         remaining,
-        arrivals,
         means,
     } = scratch;
     // Sized once (the sizes change only with the scenario); every slot is set below.
-    for v in [
-        &mut *exits,
-        &mut *arrived,
-        next,
-        stayers,
-        remaining,
-        arrivals,
-        means,
-    ] {
+    for v in [&mut *exits, &mut *arrived, next, stayers, remaining, means] {
         fit(v, n);
     }
     fit(moved, scenario.moves.len());
     fit(taken, scenario.inflows.len());
+    // Slices of one known length, so that indexing by level needs no further checks.
+    let (exits, arrived, next, stayers) = (
+        &mut exits[..n],
+        &mut arrived[..n],
+        &mut next[..n],
+        &mut stayers[..n],
+    );
+    let (remaining, means) = (&mut remaining[..n], &mut means[..n]);
     let stock = &mut state.stock[..n];
     let (exit_rates, inflow_means) = (&params.exit[..n], &params.inflow);
     let mut added = 0.0;
@@ -302,14 +308,16 @@ pub fn step<D: Draw>(
         let count = draw.poisson(inflow_means[k]).min(stayers[from]).max(0.0);
         stayers[from] -= count;
         taken[k] = count;
-        arrivals.fill(0.0);
-        split(count, &inflow.split, draw, arrivals);
+        let mut to_high = 0.0;
+        split(count, &inflow.split, draw, |level, people| {
+            next[level] += people;
+            arrived[level] += people;
+            if level >= hs {
+                to_high += people;
+            }
+        });
         if from < hs {
-            added += arrivals[hs..].iter().sum::<f64>();
-        }
-        for l in 0..n {
-            next[l] += arrivals[l];
-            arrived[l] += arrivals[l];
+            added += to_high;
         }
     }
 
@@ -420,7 +428,9 @@ mod tests {
     #[test]
     fn expected_split_is_proportional() {
         let mut out = vec![0.0; 3];
-        split(100.0, &[(0, 0.25), (2, 0.75)], &mut Expected, &mut out);
+        split(100.0, &[(0, 0.25), (2, 0.75)], &mut Expected, |l, x| {
+            out[l] += x
+        });
         assert_eq!(out, vec![25.0, 0.0, 75.0]);
     }
 }
