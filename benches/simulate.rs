@@ -6,18 +6,19 @@
 //! summary alone.
 //!
 //! `bare_sampling_loop` is the irreducible cost the runs are compared with: it draws the
-//! same random numbers as the runs (each run's stream and parameter uniforms, every
-//! parameter value through its inverse CDF, and per projected year the same binomial and
-//! Poisson counts through the same sampler, at the central path's sizes and rates) and
-//! does nothing else: no model step, no metrics, no result table.
+//! same random numbers as the runs and does nothing else (no model step, no metrics, no
+//! result table). Each run's parameter uniforms and values are drawn as the engine draws
+//! them, and its process-noise counts are replayed from a recording made before timing:
+//! the same binomial and Poisson calls, with the same sizes and rates, from the run's own
+//! generator, so the values drawn are the runs' own (checked bit for bit while recording).
+//! Counts drawn at each run's own sizes take the same branches as the runs (Cornish-Fisher
+//! or exact, by each count's variance).
 
 use std::hint::black_box;
 use std::path::Path;
 
 use talentsim::engine::{noise_rng, simulate, Job, ParamStreams, Sampling, CHUNK_RUNS};
-use talentsim::model::{
-    central_params, step, Draw, Expected, Flows, Noisy, NoisyExact, ParamPlan, RunParams, State,
-};
+use talentsim::model::{step, Draw, Flows, Noisy, NoisyExact, ParamPlan, RunParams, State};
 use talentsim::scenario::{load, Scenario};
 use talentsim::stats::summarize;
 
@@ -69,38 +70,108 @@ fn runs_expected_flows(bencher: divan::Bencher, runs: u64) {
     bencher.bench(|| simulate(&s, &job, &|_| {}).expect("runs"));
 }
 
-/// A binomial or Poisson count the model draws: `(is_binomial, n or lambda, p)`.
-type Call = (bool, f64, f64);
+/// A count a run draws: `(n, p)` for a binomial, `(POISSON, lambda)` for a Poisson.
+type Call = (f64, f64);
 
-/// Records the draws of a step instead of making them (returning expected values).
-struct Record(Vec<Call>);
+/// Marks a Poisson count in a [`Call`] (a binomial's `n` is never negative).
+const POISSON: f64 = -1.0;
 
-impl Draw for Record {
+/// Draws with `D`, recording each count's arguments and adding up the values drawn.
+struct Record<'c, D> {
+    draw: D,
+    calls: &'c mut Vec<Call>,
+    sum: f64,
+}
+
+impl<D: Draw> Draw for Record<'_, D> {
     fn binomial(&mut self, n: f64, p: f64) -> f64 {
-        self.0.push((true, n.round(), p));
-        Expected.binomial(n, p)
+        self.calls.push((n, p));
+        let x = self.draw.binomial(n, p);
+        self.sum += x;
+        x
     }
 
     fn poisson(&mut self, lambda: f64) -> f64 {
-        self.0.push((false, 0.0, lambda));
-        Expected.poisson(lambda)
+        self.calls.push((POISSON, lambda));
+        let x = self.draw.poisson(lambda);
+        self.sum += x;
+        x
     }
 }
 
-/// The draws of every projected year along the central path.
-fn central_draws(s: &Scenario) -> Vec<Vec<Call>> {
-    let params = central_params(s);
-    let mut state = State::initial(s);
+/// The counts every run of a job draws, in drawing order: run `i`'s are
+/// `calls[ends[i - 1]..ends[i]]` (from 0 for run 0).
+struct Draws {
+    calls: Vec<Call>,
+    ends: Vec<usize>,
+}
+
+impl Draws {
+    fn run(&self, i: usize) -> &[Call] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.calls[start..self.ends[i]]
+    }
+}
+
+/// Records the counts that runs `0..runs` of the benchmarked job draw: each run projected
+/// from its parameter set (drawn as the engine draws it) with its own generator. Checks
+/// that [`replay`] draws the very same values from the recording, so the bare loop makes
+/// the runs' random numbers and no others.
+///
+/// # Panics
+/// If a run's first parameter set is invalid (the engine would draw it again; no run of
+/// the baseline needs that at these run counts), or a replay differs.
+fn recorded_draws(s: &Scenario, runs: u64, exact: bool) -> Draws {
+    let plan = ParamPlan::new(s);
+    let mut params = vec![RunParams::default(); CHUNK_RUNS];
+    let mut results = vec![Ok(()); CHUNK_RUNS];
+    let mut draws = Draws {
+        calls: Vec::new(),
+        ends: Vec::new(),
+    };
     let mut flows = Flows::default();
-    params
-        .years
-        .iter()
-        .map(|y| {
-            let mut rec = Record(Vec::new());
-            step(s, y, &mut state, &mut rec, &mut flows);
-            rec.0
-        })
-        .collect()
+    for first in (0..runs).step_by(CHUNK_RUNS) {
+        let n = (runs - first).min(CHUNK_RUNS as u64) as usize;
+        let mut streams: Vec<ParamStreams<'_>> = (0..n as u64)
+            .map(|i| ParamStreams::new(1, first + i, 0, &[]))
+            .collect();
+        plan.sample_each(&mut streams, &mut params[..n], &mut results[..n]);
+        assert!(
+            results[..n].iter().all(Result::is_ok),
+            "a run's parameters would be drawn again"
+        );
+        for (i, p) in params[..n].iter().enumerate() {
+            let run = first + i as u64;
+            let start = draws.calls.len();
+            let mut rng = noise_rng(1, run);
+            let mut state = State::initial(s);
+            let sum = if exact {
+                let mut d = Record {
+                    draw: NoisyExact(&mut rng),
+                    calls: &mut draws.calls,
+                    sum: 0.0,
+                };
+                p.years
+                    .iter()
+                    .for_each(|y| step(s, y, &mut state, &mut d, &mut flows));
+                d.sum
+            } else {
+                let mut d = Record {
+                    draw: Noisy(&mut rng),
+                    calls: &mut draws.calls,
+                    sum: 0.0,
+                };
+                p.years
+                    .iter()
+                    .for_each(|y| step(s, y, &mut state, &mut d, &mut flows));
+                d.sum
+            };
+            let replayed = replay(run, &draws.calls[start..], exact);
+            assert_eq!(replayed.to_bits(), sum.to_bits(), "run {run}");
+            draws.ends.push(draws.calls.len());
+        }
+    }
+    draws
 }
 
 /// The irreducible cost of `runs_one_thread`: the same random numbers, drawn the same way,
@@ -117,10 +188,11 @@ fn bare_sampling_loop_exact(bencher: divan::Bencher, runs: u64) {
 }
 
 /// Times `runs` runs' draws: each chunk's parameters one parameter at a time across its
-/// runs (as the engine draws them), then each run's counts ([`noise_draws`]).
+/// runs (as the engine draws them), then each run's counts, replayed from the recording
+/// ([`recorded_draws`], made before timing).
 fn bare_loop(bencher: divan::Bencher, runs: u64, exact: bool) {
     let s = baseline();
-    let calls = central_draws(&s);
+    let draws = recorded_draws(&s, runs, exact);
     bencher.bench(|| {
         // As in the engine: one parameter plan per job.
         let plan = ParamPlan::new(&s);
@@ -134,33 +206,35 @@ fn bare_loop(bencher: divan::Bencher, runs: u64, exact: bool) {
                 .collect();
             plan.sample_each(&mut streams, &mut params[..n], &mut results[..n]);
             for (i, p) in params[..n].iter().enumerate() {
-                total += p.years[0].exit[0] + noise_draws(first + i as u64, &calls, exact);
+                let run = first + i as u64;
+                total += p.years[0].exit[0] + replay(run, draws.run(run as usize), exact);
             }
         }
         black_box(total)
     });
 }
 
-/// Draws one run's counts and nothing else; returns their sum.
-fn noise_draws(run: u64, calls: &[Vec<Call>], exact: bool) -> f64 {
+/// Draws run `run`'s recorded counts from its generator and nothing else; returns their
+/// sum.
+fn replay(run: u64, calls: &[Call], exact: bool) -> f64 {
     let mut rng = noise_rng(1, run);
     let mut sum = 0.0;
     if exact {
         let mut d = NoisyExact(&mut rng);
-        for &(binomial, n, p) in calls.iter().flatten() {
-            sum += if binomial {
-                d.binomial(n, p)
-            } else {
+        for &(n, p) in calls {
+            sum += if n == POISSON {
                 d.poisson(p)
+            } else {
+                d.binomial(n, p)
             };
         }
     } else {
         let mut d = Noisy(&mut rng);
-        for &(binomial, n, p) in calls.iter().flatten() {
-            sum += if binomial {
-                d.binomial(n, p)
-            } else {
+        for &(n, p) in calls {
+            sum += if n == POISSON {
                 d.poisson(p)
+            } else {
+                d.binomial(n, p)
             };
         }
     }
