@@ -113,6 +113,39 @@ impl Draws {
     }
 }
 
+/// Draws the parameters of the chunk of runs from `first` (at most [`CHUNK_RUNS`] of
+/// `runs`) as the engine does, one parameter at a time across the chunk, into `params` and
+/// `results`; returns the chunk's number of runs.
+fn chunk_params(
+    plan: &ParamPlan<'_>,
+    first: u64,
+    runs: u64,
+    params: &mut [RunParams],
+    results: &mut [Result<(), usize>],
+) -> usize {
+    let n = (runs - first).min(CHUNK_RUNS as u64) as usize;
+    let mut streams: Vec<ParamStreams<'_>> = (0..n as u64)
+        .map(|i| ParamStreams::new(1, first + i, 0, &[]))
+        .collect();
+    plan.sample_each(&mut streams, &mut params[..n], &mut results[..n]);
+    n
+}
+
+/// Projects one run with `draw`, appending its counts to `calls`; returns the sum of the
+/// values drawn.
+fn record_run<D: Draw>(s: &Scenario, p: &RunParams, draw: D, calls: &mut Vec<Call>) -> f64 {
+    let mut d = Record {
+        draw,
+        calls,
+        sum: 0.0,
+    };
+    let (mut state, mut flows) = (State::initial(s), Flows::default());
+    for year in &p.years {
+        step(s, year, &mut state, &mut d, &mut flows);
+    }
+    d.sum
+}
+
 /// Records the counts that runs `0..runs` of the benchmarked job draw: each run projected
 /// from its parameter set (drawn as the engine draws it) with its own generator. Checks
 /// that [`replay`] draws the very same values from the recording, so the bare loop makes
@@ -129,13 +162,8 @@ fn recorded_draws(s: &Scenario, runs: u64, exact: bool) -> Draws {
         calls: Vec::new(),
         ends: Vec::new(),
     };
-    let mut flows = Flows::default();
     for first in (0..runs).step_by(CHUNK_RUNS) {
-        let n = (runs - first).min(CHUNK_RUNS as u64) as usize;
-        let mut streams: Vec<ParamStreams<'_>> = (0..n as u64)
-            .map(|i| ParamStreams::new(1, first + i, 0, &[]))
-            .collect();
-        plan.sample_each(&mut streams, &mut params[..n], &mut results[..n]);
+        let n = chunk_params(&plan, first, runs, &mut params, &mut results);
         assert!(
             results[..n].iter().all(Result::is_ok),
             "a run's parameters would be drawn again"
@@ -144,27 +172,10 @@ fn recorded_draws(s: &Scenario, runs: u64, exact: bool) -> Draws {
             let run = first + i as u64;
             let start = draws.calls.len();
             let mut rng = noise_rng(1, run);
-            let mut state = State::initial(s);
             let sum = if exact {
-                let mut d = Record {
-                    draw: NoisyExact(&mut rng),
-                    calls: &mut draws.calls,
-                    sum: 0.0,
-                };
-                p.years
-                    .iter()
-                    .for_each(|y| step(s, y, &mut state, &mut d, &mut flows));
-                d.sum
+                record_run(s, p, NoisyExact(&mut rng), &mut draws.calls)
             } else {
-                let mut d = Record {
-                    draw: Noisy(&mut rng),
-                    calls: &mut draws.calls,
-                    sum: 0.0,
-                };
-                p.years
-                    .iter()
-                    .for_each(|y| step(s, y, &mut state, &mut d, &mut flows));
-                d.sum
+                record_run(s, p, Noisy(&mut rng), &mut draws.calls)
             };
             let replayed = replay(run, &draws.calls[start..], exact);
             assert_eq!(replayed.to_bits(), sum.to_bits(), "run {run}");
@@ -200,11 +211,7 @@ fn bare_loop(bencher: divan::Bencher, runs: u64, exact: bool) {
         let mut results = vec![Ok(()); CHUNK_RUNS];
         let mut total = 0.0;
         for first in (0..runs).step_by(CHUNK_RUNS) {
-            let n = (runs - first).min(CHUNK_RUNS as u64) as usize;
-            let mut streams: Vec<ParamStreams<'_>> = (0..n as u64)
-                .map(|i| ParamStreams::new(1, first + i, 0, &[]))
-                .collect();
-            plan.sample_each(&mut streams, &mut params[..n], &mut results[..n]);
+            let n = chunk_params(&plan, first, runs, &mut params, &mut results);
             for (i, p) in params[..n].iter().enumerate() {
                 let run = first + i as u64;
                 total += p.years[0].exit[0] + replay(run, draws.run(run as usize), exact);
@@ -218,25 +225,22 @@ fn bare_loop(bencher: divan::Bencher, runs: u64, exact: bool) {
 /// sum.
 fn replay(run: u64, calls: &[Call], exact: bool) -> f64 {
     let mut rng = noise_rng(1, run);
-    let mut sum = 0.0;
     if exact {
-        let mut d = NoisyExact(&mut rng);
-        for &(n, p) in calls {
-            sum += if n == POISSON {
-                d.poisson(p)
-            } else {
-                d.binomial(n, p)
-            };
-        }
+        replay_with(NoisyExact(&mut rng), calls)
     } else {
-        let mut d = Noisy(&mut rng);
-        for &(n, p) in calls {
-            sum += if n == POISSON {
-                d.poisson(p)
-            } else {
-                d.binomial(n, p)
-            };
-        }
+        replay_with(Noisy(&mut rng), calls)
+    }
+}
+
+/// Draws `calls` with `d`; returns their sum.
+fn replay_with<D: Draw>(mut d: D, calls: &[Call]) -> f64 {
+    let mut sum = 0.0;
+    for &(n, p) in calls {
+        sum += if n == POISSON {
+            d.poisson(p)
+        } else {
+            d.binomial(n, p)
+        };
     }
     sum
 }
