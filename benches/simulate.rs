@@ -17,7 +17,7 @@
 use std::hint::black_box;
 use std::path::Path;
 
-use talentsim::engine::{noise_rng, simulate, Job, ParamStreams, Sampling, CHUNK_RUNS};
+use talentsim::engine::{first_attempts, noise_rng, simulate, Job, Sampling, CHUNK_RUNS};
 use talentsim::model::{step, Draw, Flows, Noisy, NoisyExact, ParamPlan, RunParams, State};
 use talentsim::scenario::{load, Scenario};
 use talentsim::stats::summarize;
@@ -114,8 +114,8 @@ impl Draws {
 }
 
 /// Draws the parameters of the chunk of runs from `first` (at most [`CHUNK_RUNS`] of
-/// `runs`) as the engine does, one parameter at a time across the chunk, into `params` and
-/// `results`; returns the chunk's number of runs.
+/// `runs`) as the engine does ([`first_attempts`]) into `params` and `results`; returns
+/// the chunk's number of runs.
 fn chunk_params(
     plan: &ParamPlan<'_>,
     first: u64,
@@ -124,10 +124,7 @@ fn chunk_params(
     results: &mut [Result<(), usize>],
 ) -> usize {
     let n = (runs - first).min(CHUNK_RUNS as u64) as usize;
-    let mut streams: Vec<ParamStreams<'_>> = (0..n as u64)
-        .map(|i| ParamStreams::new(1, first + i, 0, &[]))
-        .collect();
-    plan.sample_each(&mut streams, &mut params[..n], &mut results[..n]);
+    first_attempts(plan, 1, first, &[], &mut params[..n], &mut results[..n]);
     n
 }
 

@@ -280,14 +280,13 @@ fn simulate_range(
                 let mut failed = None;
                 let first = range.start + (c * CHUNK_RUNS) as u64;
                 let n = block.ncols();
-                // The chunk's first attempts, one parameter at a time across its runs.
-                let mut streams: Vec<ParamStreams<'_>> = (0..n as u64)
-                    .map(|i| ParamStreams::new(job.seed, first + i, 0, pins))
-                    .collect();
                 scratch.params.resize_with(n, RunParams::default);
                 scratch.first.resize(n, Ok(()));
-                plan.sample_each(
-                    &mut streams,
+                first_attempts(
+                    &plan,
+                    job.seed,
+                    first,
+                    pins,
                     &mut scratch.params[..n],
                     &mut scratch.first[..n],
                 );
@@ -347,6 +346,27 @@ fn simulate_range(
         values,
         redrawn_by_level,
     })
+}
+
+/// Draws the first attempt at the parameters of runs `first..first + params.len()` of a
+/// job seeded `seed`, as the engine does for each chunk: one parameter at a time across
+/// the runs ([`ParamPlan::sample_each`]), `results[i]` telling whether run `first + i`'s
+/// set is valid.
+///
+/// # Panics
+/// If `params` and `results` differ in length.
+pub fn first_attempts(
+    plan: &ParamPlan<'_>,
+    seed: u64,
+    first: u64,
+    pins: &[Pin],
+    params: &mut [RunParams],
+    results: &mut [Result<(), usize>],
+) {
+    let mut streams: Vec<ParamStreams<'_>> = (0..params.len() as u64)
+        .map(|i| ParamStreams::new(seed, first + i, 0, pins))
+        .collect();
+    plan.sample_each(&mut streams, params, results);
 }
 
 /// Returns `values` stored column-major, as [`Simulation::values`] is (a copy unless it
