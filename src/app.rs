@@ -7,17 +7,14 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::audit::{self, Audit};
-use crate::chart::{self, ChartError};
 use crate::cli::{ChartArgs, Command, MergeArgs, PlotArgs, RunArgs};
-use crate::engine::{self, EngineError, Job};
-use crate::output::{self, text, OutputError, Staging};
-use crate::scenario::{self, LeverError, ScenarioError};
-use crate::shard::{self, ShardError, ShardMeta, ShardSpec};
-use crate::stats;
-
-/// The commented template printed by `talentsim init`.
-pub const TEMPLATE: &str = include_str!("template.toml");
+use talentsim::audit::{self, Audit};
+use talentsim::chart::{self, ChartError};
+use talentsim::engine::{self, EngineError, Job};
+use talentsim::output::{self, text, OutputError, Staging};
+use talentsim::scenario::{self, LeverError, ScenarioError};
+use talentsim::shard::{self, ShardError, ShardMeta, ShardSpec};
+use talentsim::stats;
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -99,7 +96,7 @@ pub fn execute(command: Command) -> Result<(), Error> {
         }
         Command::Check { scenarios, set } => check_with(&scenarios, &set),
         Command::Init => {
-            print!("{TEMPLATE}");
+            print!("{}", scenario::TEMPLATE);
             Ok(())
         }
         Command::Plot(args) => plot(&args),
@@ -109,14 +106,6 @@ pub fn execute(command: Command) -> Result<(), Error> {
         Command::Compare(args) => analysis::compare(&args).map(|_| ()),
         Command::Merge(args) => merge(&args),
     }
-}
-
-/// Validates every file, printing one line per valid file.
-///
-/// # Errors
-/// [`Error::Scenario`] with the problems of every invalid file.
-pub fn check(paths: &[PathBuf]) -> Result<(), Error> {
-    check_with(paths, &[])
 }
 
 /// Validates every file with the `--set` levers applied, printing one line per valid file.
@@ -382,7 +371,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Error> {
     .map_err(|e| Error::Scenario(vec![e]))?;
     let scenario = scenario::apply_all(&scenario, &first.set)?;
     let years = scenario.horizon() + 1;
-    let columns = years * crate::scenario::Metric::all(scenario.levels.len()).len();
+    let columns = years * talentsim::scenario::Metric::all(scenario.levels.len()).len();
     if first.columns != columns as u64 {
         return Err(Error::Shard(ShardError {
             path: first_dir,
@@ -414,7 +403,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Error> {
     engine::check_redraws(&scenario, &redrawn, first.runs)?;
     let runs = usize::try_from(first.runs).unwrap_or(usize::MAX);
     let sim = engine::Simulation {
-        metrics: crate::scenario::Metric::all(scenario.levels.len()),
+        metrics: talentsim::scenario::Metric::all(scenario.levels.len()),
         years: (scenario.start_year..=scenario.end_year).collect(),
         central: engine::central_path(&scenario)?,
         values: engine::column_major(

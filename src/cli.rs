@@ -1,4 +1,4 @@
-//! Command-line interface (MODEL.md section 7): clap types that turn arguments into the
+//! Command-line interface (the README, "Commands"): clap types that turn arguments into the
 //! plain configurations of [`crate::app`]. No work is done here.
 
 use std::path::PathBuf;
@@ -55,7 +55,7 @@ pub struct RunArgs {
     #[arg(required_unless_present = "replay")]
     pub scenario: Option<PathBuf>,
     /// Number of Monte Carlo runs (overrides [monte_carlo] runs).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=crate::scenario::MAX_RUNS))]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=talentsim::scenario::MAX_RUNS))]
     pub runs: Option<u64>,
     /// Seed of the random streams (overrides [monte_carlo] seed).
     #[arg(long)]
@@ -83,7 +83,7 @@ pub struct RunArgs {
     /// Run only shard K of M (K from 1) of the --runs runs and save them for
     /// `talentsim merge` (same per-run streams as the whole job).
     #[arg(long, value_name = "K/M")]
-    pub shard: Option<crate::shard::ShardSpec>,
+    pub shard: Option<talentsim::shard::ShardSpec>,
     /// Draw every binomial and Poisson count exactly (default: counts of variance at
     /// least 100 use a Cornish-Fisher approximation; README "Performance").
     #[arg(long)]
@@ -136,21 +136,21 @@ pub struct PlotArgs {
 pub struct ChartArgs {
     /// Language of chart and report labels: en or zh.
     #[arg(long, default_value = "en")]
-    pub lang: crate::chart::Lang,
+    pub lang: talentsim::chart::Lang,
     /// Chart width in pixels.
-    #[arg(long, default_value_t = crate::chart::style::DEFAULT_WIDTH,
-          value_parser = clap::value_parser!(u32).range(i64::from(crate::chart::style::MIN_SIZE)..=i64::from(crate::chart::style::MAX_SIZE)))]
+    #[arg(long, default_value_t = talentsim::chart::style::DEFAULT_WIDTH,
+          value_parser = clap::value_parser!(u32).range(i64::from(talentsim::chart::style::MIN_SIZE)..=i64::from(talentsim::chart::style::MAX_SIZE)))]
     pub width: u32,
     /// Chart height in pixels.
-    #[arg(long, default_value_t = crate::chart::style::DEFAULT_HEIGHT,
-          value_parser = clap::value_parser!(u32).range(i64::from(crate::chart::style::MIN_SIZE)..=i64::from(crate::chart::style::MAX_SIZE)))]
+    #[arg(long, default_value_t = talentsim::chart::style::DEFAULT_HEIGHT,
+          value_parser = clap::value_parser!(u32).range(i64::from(talentsim::chart::style::MIN_SIZE)..=i64::from(talentsim::chart::style::MAX_SIZE)))]
     pub height: u32,
 }
 
 impl ChartArgs {
     /// Returns the chart configuration.
-    pub fn config(&self) -> crate::chart::ChartConfig {
-        crate::chart::ChartConfig {
+    pub fn config(&self) -> talentsim::chart::ChartConfig {
+        talentsim::chart::ChartConfig {
             width: self.width,
             height: self.height,
             lang: self.lang,

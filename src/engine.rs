@@ -387,7 +387,7 @@ pub fn prepare_tables(scenario: &Scenario) {
         .flat_map(|(_, p, _)| p.dists())
         .filter_map(crate::scenario::Dist::beta_shape)
         .collect();
-    crate::scenario::beta_table::prepare(&shapes);
+    crate::dist::beta_table::prepare(&shapes);
 }
 
 /// Buffers one worker reuses from chunk to chunk and run to run, so that a run allocates
@@ -654,7 +654,7 @@ fn project_into<D: Draw>(
 
 /// Checks one step: every stock finite and non-negative, and each level's flows balance,
 /// `n(t+1) = n(t) - exits - moves out - programme draws + moves in + arrivals`
-/// (MODEL.md section 3), to rounding.
+/// (docs/model.md, the step), to rounding.
 fn check_step(
     scenario: &Scenario,
     before: &[f64],

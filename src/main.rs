@@ -1,13 +1,20 @@
 //! The `talentsim` binary: parse arguments, run the command, map errors to exit codes
 //! (0 success, 1 failure while running, 2 bad usage or invalid scenario).
+//!
+//! The command-line layer lives here and nowhere else: [`cli`] declares the arguments
+//! (clap), [`app`] turns them into library calls and prints. The library (`talentsim`)
+//! knows nothing of either.
+
+mod app;
+mod cli;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = talentsim::cli::Cli::parse();
-    match talentsim::app::execute(cli.command) {
+    let cli = cli::Cli::parse();
+    match app::execute(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

@@ -2,7 +2,7 @@
 //! shards into the outputs of the whole job.
 //!
 //! Shard `K/M` of an `N`-run job holds the contiguous runs `N (K-1) / M .. N K / M`, each
-//! drawn from the same per-run streams as in the whole job (MODEL.md section 4), so the
+//! drawn from the same per-run streams as in the whole job (docs/model.md, uncertainty), so the
 //! merged table is the whole job's table and every output is byte-identical. A shard
 //! folder holds `shard.json` (what the shard belongs to: program version, scenario text
 //! and its hash, `--set` levers, seed, `N`, process noise, its run range and redraw

@@ -122,7 +122,7 @@ fn valid_oddities_are_accepted_bom_crlf_and_chinese_text() {
 fn a_very_large_file_is_refused_before_it_is_read_with_the_limit_in_the_message() {
     let dir = tempfile::tempdir().unwrap();
     let size = talentsim::scenario::MAX_FILE_BYTES + 1;
-    let mut text = talentsim::app::TEMPLATE.to_string();
+    let mut text = talentsim::scenario::TEMPLATE.to_string();
     let comment = "# padding ".repeat(10) + "\n";
     while (text.len() as u64) < size {
         text.push_str(&comment);
@@ -146,7 +146,7 @@ fn a_very_large_file_is_refused_before_it_is_read_with_the_limit_in_the_message(
 #[test]
 fn a_file_just_under_the_limit_is_read_and_validated() {
     // Many valid comment lines: slow to write by hand, quick to parse.
-    let mut text = talentsim::app::TEMPLATE.to_string();
+    let mut text = talentsim::scenario::TEMPLATE.to_string();
     let comment = "# 注释 comment ".repeat(8) + "\n";
     while ((text.len() + comment.len()) as u64) < talentsim::scenario::MAX_FILE_BYTES {
         text.push_str(&comment);

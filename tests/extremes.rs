@@ -103,7 +103,7 @@ fn a_hundred_levels_over_200_years_with_rates_of_0_and_1_and_stocks_of_0_and_1e9
 
 #[test]
 fn a_workforce_that_empties_has_an_undefined_share_and_no_target_on_it_holds() {
-    let text = talentsim::app::TEMPLATE
+    let text = talentsim::scenario::TEMPLATE
         .replace("junior = { dist = \"pert\", min = 0.06, mode = 0.09, max = 0.15 }", "junior = 1")
         .replace(
             "intermediate = { dist = \"pert\", min = 0.04, mode = 0.065, max = 0.10 }",
@@ -147,7 +147,7 @@ fn a_workforce_that_empties_has_an_undefined_share_and_no_target_on_it_holds() {
 /// infinity (10 x 1.0 per year from 2025 to 2330 is 11^305), and stocks became `inf`.
 #[test]
 fn inflow_growth_that_overflows_to_infinity_is_refused_by_validation() {
-    let text = talentsim::app::TEMPLATE
+    let text = talentsim::scenario::TEMPLATE
         .replace("end_year = 2030", "end_year = 2330")
         .replace("# growth = 0.02", "growth = 10");
     let e = parse_bytes("g.toml", text.as_bytes(), "g").unwrap_err();
@@ -162,7 +162,8 @@ fn inflow_growth_that_overflows_to_infinity_is_refused_by_validation() {
 /// squares in the statistics overflow and `sd` became infinite.
 #[test]
 fn an_inflow_sd_beyond_any_population_is_refused_by_validation() {
-    let text = talentsim::app::TEMPLATE.replace("mean = 3000, sd = 600", "mean = 3000, sd = 1e300");
+    let text =
+        talentsim::scenario::TEMPLATE.replace("mean = 3000, sd = 600", "mean = 3000, sd = 1e300");
     let e = parse_bytes("sd.toml", text.as_bytes(), "sd").unwrap_err();
     assert!(
         e.to_string()

@@ -93,7 +93,7 @@ const SNIPPETS: &[&str] = &[
 
 fn seeds() -> Vec<String> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let mut texts = vec![talentsim::app::TEMPLATE.to_string()];
+    let mut texts = vec![talentsim::scenario::TEMPLATE.to_string()];
     let mut files: Vec<PathBuf> = fs::read_dir(root.join("scenarios"))
         .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();

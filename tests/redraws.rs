@@ -1,4 +1,4 @@
-//! Runs whose drawn rates out of a level exceed 1 are drawn again (MODEL.md section 4):
+//! Runs whose drawn rates out of a level exceed 1 are drawn again (docs/model.md, uncertainty):
 //! each such run takes its first valid attempt, the redraws are counted by the level of the
 //! first failure, and more than 1% of runs is an error naming the level. Checked against
 //! the parameter plan and the model's step, run by run.

@@ -14,14 +14,14 @@ use common::{run_into, stderr, talentsim, BIN};
 /// A scenario whose 10^8 runs need terabytes of memory: 206 years x 10 metrics x 8 bytes.
 fn huge(dir: &Path) -> PathBuf {
     let path = dir.join("huge.toml");
-    let text = talentsim::app::TEMPLATE.replace("end_year = 2030", "end_year = 2230");
+    let text = talentsim::scenario::TEMPLATE.replace("end_year = 2030", "end_year = 2230");
     fs::write(&path, text).unwrap();
     path
 }
 
 fn scenario(dir: &Path) -> PathBuf {
     let path = dir.join("s.toml");
-    fs::write(&path, talentsim::app::TEMPLATE).unwrap();
+    fs::write(&path, talentsim::scenario::TEMPLATE).unwrap();
     path
 }
 
@@ -342,7 +342,7 @@ fn replay_reproduces_a_run_byte_for_byte_and_says_what_differs() {
     assert_eq!(audit["seed"], 7);
     assert_eq!(
         audit["scenario_sha256"],
-        talentsim::audit::sha256_hex(talentsim::app::TEMPLATE.as_bytes())
+        talentsim::audit::sha256_hex(talentsim::scenario::TEMPLATE.as_bytes())
     );
     assert_eq!(audit["scenario_file"], s.to_str().unwrap());
     let argv: Vec<String> = audit["command_line"]
@@ -384,7 +384,7 @@ fn replay_reproduces_a_run_byte_for_byte_and_says_what_differs() {
     // A changed scenario file: a clear error naming both hashes, exit 1.
     fs::write(
         &s,
-        talentsim::app::TEMPLATE.replace("runs = 10000", "runs = 10001"),
+        talentsim::scenario::TEMPLATE.replace("runs = 10000", "runs = 10001"),
     )
     .unwrap();
     let o = talentsim(&["run", "--replay", summary_path.to_str().unwrap()]);

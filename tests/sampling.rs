@@ -161,7 +161,7 @@ fn shipped_beta_shapes() -> Vec<(f64, f64)> {
 
 #[test]
 fn tabulated_beta_inverse_is_within_the_stated_bound() {
-    use talentsim::scenario::beta_table::{BetaTable, MAX_ERROR};
+    use talentsim::dist::beta_table::{BetaTable, MAX_ERROR};
     use talentsim::scenario::Dist;
     let mut shapes = shipped_beta_shapes();
     // Beta rates from rare to even, narrow to wide, and PERT shapes with the mode
@@ -223,7 +223,7 @@ fn tabulated_beta_inverse_is_within_the_stated_bound() {
 #[test]
 fn tabulated_normal_inverse_is_within_the_stated_bound() {
     use statrs::distribution::{ContinuousCDF, LogNormal, Normal};
-    use talentsim::scenario::beta_table::{NormalTable, MAX_ERROR};
+    use talentsim::dist::beta_table::{NormalTable, MAX_ERROR};
     use talentsim::scenario::{Bound, Dist, Sampler};
     let table = NormalTable::new();
     let exact = Normal::standard();

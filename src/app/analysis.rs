@@ -1,5 +1,5 @@
 //! The analysis commands (`sensitivity`, `solve`, `sweep`, `compare`): load the scenario,
-//! apply `--set`, call [`crate::analysis`], write the CSV tables and `analysis.json` into
+//! apply `--set`, call [`talentsim::analysis`], write the CSV tables and `analysis.json` into
 //! an output folder (default `output/<scenario name>-<command>/`, written atomically like
 //! `run`'s), and print a plain summary.
 
@@ -7,17 +7,17 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::Error;
-use crate::analysis::sensitivity::{self, Explained, Sensitivity, Settings};
-use crate::analysis::solve::Solve;
-use crate::analysis::sweep::{self, Sweep};
-use crate::analysis::{compare::Comparison, AnalysisError};
-use crate::chart::analysis as chart;
 use crate::cli::analysis::Common;
 pub use crate::cli::analysis::{CompareArgs, SensitivityArgs, SolveArgs, SweepArgs};
-use crate::engine::Job;
-use crate::output::text::value;
-use crate::output::{OutputError, Staging};
-use crate::scenario::{self, Metric, Scenario};
+use talentsim::analysis::sensitivity::{self, Explained, Sensitivity, Settings};
+use talentsim::analysis::solve::Solve;
+use talentsim::analysis::sweep::{self, Sweep};
+use talentsim::analysis::{compare::Comparison, AnalysisError};
+use talentsim::chart::analysis as chart;
+use talentsim::engine::Job;
+use talentsim::output::text::value;
+use talentsim::output::{OutputError, Staging};
+use talentsim::scenario::{self, Metric, Scenario};
 
 /// Largest default number of runs per evaluation for commands that simulate many variants.
 const DEFAULT_MAX_RUNS: u64 = 2_000;
@@ -47,7 +47,7 @@ fn job(s: &Scenario, c: &Common, cap: bool) -> Job {
     job.seed = c.seed.unwrap_or(job.seed);
     job.threads = c.threads.map(usize::from);
     if c.exact {
-        job.sampling = crate::engine::Sampling::Exact;
+        job.sampling = talentsim::engine::Sampling::Exact;
     }
     job
 }
@@ -64,7 +64,7 @@ fn on_threads<T: Send>(job: &Job, f: impl FnOnce() -> T + Send) -> Result<T, Err
         Some(n) => Ok(rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build()
-            .map_err(|_| Error::Engine(crate::engine::EngineError::Threads(n)))?
+            .map_err(|_| Error::Engine(talentsim::engine::EngineError::Threads(n)))?
             .install(f)),
         None => Ok(f()),
     }
@@ -106,7 +106,7 @@ fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), OutputE
 fn figures(
     c: &Common,
     a: chart::Analysis,
-) -> Result<Option<(Vec<crate::chart::Chart>, String)>, Error> {
+) -> Result<Option<(Vec<talentsim::chart::Chart>, String)>, Error> {
     if c.no_charts {
         return Ok(None);
     }
@@ -116,13 +116,13 @@ fn figures(
 /// Writes files (and the figures, if drawn) into a staging folder and moves it into place.
 fn commit(
     out: &Path,
-    figures: Option<(Vec<crate::chart::Chart>, String)>,
+    figures: Option<(Vec<talentsim::chart::Chart>, String)>,
     write: impl FnOnce(&Path) -> Result<(), OutputError>,
 ) -> Result<(), Error> {
     let staging = Staging::new(out)?;
     write(staging.path())?;
     if let Some((charts, report)) = &figures {
-        crate::output::write_figures(charts, report, staging.path())?;
+        talentsim::output::write_figures(charts, report, staging.path())?;
     }
     staging.commit()?;
     Ok(())
@@ -133,7 +133,7 @@ fn commit(
 /// # Errors
 /// [`Error::Input`] when `analysis.json` is unreadable or not from an analysis command;
 /// [`Error::Chart`] or [`Error::Output`] when drawing or writing fails.
-pub fn plot(dir: &Path, config: &crate::chart::ChartConfig, quiet: bool) -> Result<(), Error> {
+pub fn plot(dir: &Path, config: &talentsim::chart::ChartConfig, quiet: bool) -> Result<(), Error> {
     let path = dir.join("analysis.json");
     let bad = |message: String| {
         Error::Input(OutputError {
@@ -174,12 +174,12 @@ pub fn plot(dir: &Path, config: &crate::chart::ChartConfig, quiet: bool) -> Resu
             )))
         }
     };
-    crate::output::write_figures(&charts, &report, dir)?;
+    talentsim::output::write_figures(&charts, &report, dir)?;
     if !quiet {
         println!(
             "Drew {} charts and {} in {}",
             charts.len(),
-            crate::output::REPORT_FILE,
+            talentsim::output::REPORT_FILE,
             dir.display()
         );
     }
@@ -215,9 +215,9 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<PathBuf, Error> {
             }
             Explained::Metric { metric, year }
         }
-        _ => {
-            Explained::Target(crate::analysis::target_or_first(&s, args.target.as_deref())?.clone())
-        }
+        _ => Explained::Target(
+            talentsim::analysis::target_or_first(&s, args.target.as_deref())?.clone(),
+        ),
     };
     let job = job(&s, &args.common, true);
     let out = out_dir(&args.common, &s.name, "sensitivity");
@@ -460,7 +460,7 @@ fn short(x: f64) -> String {
     if x.abs() <= 1.0 {
         format!("{x:.4}")
     } else {
-        crate::output::text::count(x)
+        talentsim::output::text::count(x)
     }
 }
 
@@ -470,7 +470,7 @@ fn short(x: f64) -> String {
 /// [`Error`] for invalid input, a failed simulation or unwritable results.
 pub fn solve(args: &SolveArgs) -> Result<PathBuf, Error> {
     let s = load(&args.scenario, &args.common.set)?;
-    let t = crate::analysis::find_target(&s, &args.target)?.clone();
+    let t = talentsim::analysis::find_target(&s, &args.target)?.clone();
     let lever = args
         .lever
         .as_deref()
@@ -484,7 +484,7 @@ pub fn solve(args: &SolveArgs) -> Result<PathBuf, Error> {
         (l, args.min.unwrap_or(lo), args.max.unwrap_or(hi))
     });
     let result = on_threads(&job, || {
-        crate::analysis::solve::solve(&s, &job, &t, args.probability, range)
+        talentsim::analysis::solve::solve(&s, &job, &t, args.probability, range)
     })??;
     let figures = figures(&args.common, chart::Analysis::Solve(&result))?;
     commit(&out, figures, |dir| write_solve(&result, dir))?;
@@ -495,7 +495,7 @@ pub fn solve(args: &SolveArgs) -> Result<PathBuf, Error> {
     Ok(out)
 }
 
-fn prob_cells(p: &crate::analysis::Probability) -> [String; 3] {
+fn prob_cells(p: &talentsim::analysis::Probability) -> [String; 3] {
     [num(p.probability), num(p.ci_low), num(p.ci_high)]
 }
 
@@ -663,7 +663,7 @@ pub fn render_solve(r: &Solve, metric: &str) -> String {
 /// [`Error`] for invalid input, a failed simulation or unwritable results.
 pub fn sweep(args: &SweepArgs) -> Result<PathBuf, Error> {
     let s = load(&args.scenario, &args.common.set)?;
-    let t = crate::analysis::target_or_first(&s, args.target.as_deref())?.clone();
+    let t = talentsim::analysis::target_or_first(&s, args.target.as_deref())?.clone();
     let x = sweep::parse_axis(&s, "--x", &args.x)?;
     let y = args
         .y
@@ -780,7 +780,7 @@ pub fn render_sweep(r: &Sweep) -> String {
         }
         let _ = writeln!(s, "{line}");
     }
-    for level in crate::analysis::sweep::CONTOUR_LEVELS {
+    for level in talentsim::analysis::sweep::CONTOUR_LEVELS {
         let _ = writeln!(s, "\n  {} crosses {level} at:", r.x_lever);
         for y in &ys {
             let xs: Vec<String> = r
@@ -841,7 +841,9 @@ pub fn compare(args: &CompareArgs) -> Result<PathBuf, Error> {
         .clone()
         .unwrap_or_else(|| Path::new("output").join(format!("compare-{}", names.join("-vs-"))));
     drop(Staging::new(&out)?);
-    let result = on_threads(&job, || crate::analysis::compare::compare(&scenarios, &job))??;
+    let result = on_threads(&job, || {
+        talentsim::analysis::compare::compare(&scenarios, &job)
+    })??;
     let figures = figures(&args.common, chart::Analysis::Compare(&result))?;
     commit(&out, figures, |dir| write_compare(&result, dir))?;
     if !args.common.quiet {
@@ -854,7 +856,7 @@ pub fn compare(args: &CompareArgs) -> Result<PathBuf, Error> {
 /// Writes the comparison tables and `analysis.json`.
 fn write_compare(r: &Comparison, dir: &Path) -> Result<(), OutputError> {
     let mut header = vec!["scenario"];
-    header.extend(crate::output::PROJECTION_HEADER);
+    header.extend(talentsim::output::PROJECTION_HEADER);
     write_csv(
         &dir.join("compare_projection.csv"),
         &header,
@@ -1037,7 +1039,7 @@ fn signed(metric: &str, v: f64) -> String {
     if metric == "high_skill_share" {
         format!("{:+.2} pp", 100.0 * v)
     } else {
-        let c = crate::output::text::count(v);
+        let c = talentsim::output::text::count(v);
         if v >= 0.5 {
             format!("+{c}")
         } else {

@@ -1,4 +1,4 @@
-//! Charts and the HTML report (issue #3; MODEL.md section 8): pictures of a [`Summary`].
+//! Charts and the HTML report (docs/outputs.md): pictures of a [`Summary`].
 //!
 //! Each chart is one file here, drawn by a function generic over the plotters backend, so
 //! the same code makes the SVG and the PNG. Text is rendered with the font embedded in the

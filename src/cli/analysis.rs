@@ -8,7 +8,7 @@ use std::path::PathBuf;
 pub struct Common {
     /// Monte Carlo runs per evaluation (default: the scenario's runs, at most 2,000 for
     /// sensitivity, solve and sweep, which simulate many variants).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=crate::scenario::MAX_RUNS))]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=talentsim::scenario::MAX_RUNS))]
     pub runs: Option<u64>,
     /// Seed of the random streams (overrides [monte_carlo] seed).
     #[arg(long)]

@@ -1,4 +1,4 @@
-//! The Markov manpower model: one year's step (MODEL.md sections 3 and 5a).
+//! The Markov manpower model: one year's step (docs/model.md, the step and conventions).
 //!
 //! `step` is pure: it takes the year's sampled parameters, the state and a [`Draw`]
 //! (expected values, or random draws from a caller's generator) and returns the flows.
@@ -229,7 +229,7 @@ fn split<D: Draw>(
 
 /// Advances the state one year with the year's parameters; returns the flows in `flows`.
 ///
-/// Order within the year (MODEL.md 3, 5a): each level's exits and moves are one
+/// Order within the year (docs/model.md, the step and conventions): each level's exits and moves are one
 /// multinomial draw on its stock at the start of the year; programmes then take from
 /// their level's stayers in file order, capped at what is left; new entrants arrive last
 /// and are not exposed to exit or upgrade in their first year.
@@ -325,7 +325,7 @@ pub fn step<D: Draw>(
     // across levels (a Poisson count split multinomially is independent Poissons), and a
     // sum of independent Poissons is Poisson, so each level's entrants from every inflow
     // are one Poisson draw of mean sum_k lambda_k s_kl: the same distribution as one
-    // Poisson and a multinomial split per inflow, with fewer draws (MODEL.md 5a).
+    // Poisson and a multinomial split per inflow, with fewer draws (docs/model.md, conventions).
     for (k, inflow) in scenario.inflows.iter().enumerate() {
         if inflow.from.is_none() {
             for &(level, share) in &inflow.split {

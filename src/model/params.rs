@@ -1,5 +1,5 @@
 //! One run's parameters, year by year: central values, or one draw of every uncertain
-//! parameter (MODEL.md section 4).
+//! parameter (docs/model.md, uncertainty).
 //!
 //! A run's whole parameter set is drawn up front. The uncertain parameters are numbered in
 //! a fixed order (attrition by level, then moves, then inflows' `per_year`: see

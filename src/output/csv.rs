@@ -1,4 +1,4 @@
-//! The CSV tables of MODEL.md section 8, with exactly those names and columns.
+//! The CSV tables of docs/outputs.md, with exactly those names and columns.
 //!
 //! Every table has its header even with no rows. Undefined values are empty cells.
 //! Numbers use Rust's shortest round-trip formatting, so the same results always give

@@ -1,4 +1,4 @@
-//! Output files (MODEL.md section 8): serializers of a [`Summary`] and the writer that
+//! Output files (docs/outputs.md): serializers of a [`Summary`] and the writer that
 //! owns the output folder.
 //!
 //! Files are written into a staging folder beside the destination and renamed into place

@@ -1,12 +1,10 @@
 //! Scenarios: the validated description of one region's workforce, its flows and its
-//! targets (MODEL.md sections 2-6).
+//! targets (docs/model.md; docs/scenario-format.md).
 //!
 //! `load`/`parse` turn TOML text into a [`Scenario`] whose invariants hold, or into a
 //! [`ScenarioError`] listing every problem with file, line, column and key. Nothing
 //! downstream re-checks a scenario. This module reads text; it never simulates.
 
-mod beta_inverse;
-pub mod beta_table;
 mod diagnostic;
 mod lever;
 mod param;
@@ -15,11 +13,12 @@ mod validate;
 
 use std::path::Path;
 
+pub use crate::dist::{uniform, Bound, Dist, Sampler};
 pub use diagnostic::{Diagnostic, ScenarioError};
 pub use lever::{
     apply_all, find, levers, parse_assignment, Lever, LeverError, LeverKind, ParamRef,
 };
-pub use param::{uniform, Bound, Dist, Param, ParamPath, Sampler, Value, Vary};
+pub use param::{Param, ParamPath, Value, Vary};
 pub use validate::{MAX_FILE_BYTES, MAX_HORIZON, MAX_LEVELS, MAX_PEOPLE, MAX_RUNS};
 
 /// A validated scenario.
@@ -103,6 +102,9 @@ impl Inflow {
     }
 }
 
+/// The commented scenario template that `talentsim init` prints; it passes validation.
+pub const TEMPLATE: &str = include_str!("template.toml");
+
 /// Monte Carlo settings of a scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MonteCarlo {
@@ -114,7 +116,7 @@ pub struct MonteCarlo {
     pub process_noise: bool,
 }
 
-/// A metric of MODEL.md section 5.
+/// A metric (docs/model.md, metrics).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Metric {
     /// All levels.
@@ -189,7 +191,7 @@ impl Direction {
     }
 }
 
-/// A policy target (MODEL.md sections 5, 5a, 6).
+/// A policy target (docs/model.md, metrics and conventions; docs/scenario-format.md).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
     /// Unique name.

@@ -1,4 +1,4 @@
-//! Raw scenario types: a 1:1 serde mirror of the TOML file (MODEL.md section 6).
+//! Raw scenario types: a 1:1 serde mirror of the TOML file (docs/scenario-format.md).
 //!
 //! Nothing here is checked beyond TOML types and key names; every value keeps its
 //! byte span so that `validate` can point at the user's text. These types must not

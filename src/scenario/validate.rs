@@ -1,4 +1,4 @@
-//! Validation: raw TOML types -> [`Scenario`], every rule of MODEL.md sections 4-6 checked
+//! Validation: raw TOML types -> [`Scenario`], every rule of docs/scenario-format.md checked
 //! here once.
 //!
 //! Problems are collected, not returned at the first one, so a user fixes a file in one
@@ -12,9 +12,10 @@ use toml::Spanned;
 use super::diagnostic::{
     key_path_at, one_of, suggest, with_suggestion, Diagnostic, Positions, ScenarioError,
 };
-use super::param::{Bound, Dist, Param, Value, Vary};
+use super::param::{Param, Value, Vary};
 use super::raw::{Key, RawInflow, RawParam, RawParamTable, RawScenario, RawTarget, RawTransition};
 use super::{Direction, Inflow, Metric, MonteCarlo, Move, MoveKind, Scenario, Target};
+use crate::dist::{Bound, Dist};
 
 /// Largest accepted number of runs in one job.
 pub const MAX_RUNS: u64 = 100_000_000;

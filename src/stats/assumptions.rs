@@ -1,5 +1,5 @@
 //! The assumptions table: every scenario parameter with its value, distribution or
-//! schedule, as the report shows it (issue #3).
+//! schedule, as the report shows it.
 //!
 //! Built from the validated [`Scenario`] when a run is summarized and saved in
 //! `summary.json`, so that `talentsim plot` can redraw the report without the scenario

@@ -1,8 +1,8 @@
 //! Histograms of each target's tested value across runs, for the `distribution_<target>`
-//! charts (issue #3).
+//! charts.
 //!
 //! The tested value is the metric in the target's year, or for a target with `through`
-//! the window's worst value (MODEL.md 5a), so the shares of runs on either side of the
+//! the window's worst value (docs/model.md, conventions), so the shares of runs on either side of the
 //! threshold are exactly the target's probability and its complement. Saved in
 //! `summary.json` so that `talentsim plot` needs no simulation.
 

@@ -1,4 +1,4 @@
-//! Statistics over runs: the [`Summary`] every output is written from (MODEL.md 5, 5a).
+//! Statistics over runs: the [`Summary`] every output is written from (docs/model.md, metrics and conventions).
 //!
 //! Quantiles are Hyndman-Fan type 7 (linear interpolation between order statistics, the
 //! default of numpy and R); `sd` is the sample standard deviation (n - 1); target

@@ -1,4 +1,4 @@
-//! Charts and reports of the analysis commands (issue #6): `tornado`, `sobol` and
+//! Charts and reports of the analysis commands: `tornado`, `sobol` and
 //! `sobol_over_time` for `sensitivity`; `solve` and `earliest_year` for `solve`; `sweep`
 //! (a heatmap for two levers, a curve for one) for `sweep`; `compare_fan_<metric>` for
 //! `compare`; and each command's `report.html`.
