@@ -5,6 +5,8 @@
 //! (clap), [`app`] turns them into library calls and prints. The library (`talentsim`)
 //! knows nothing of either.
 
+#![forbid(unsafe_code)]
+
 mod app;
 mod cli;
 

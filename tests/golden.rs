@@ -25,7 +25,26 @@ fn text(path: &Path) -> String {
     fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// Lists `name sha256` for every chart and report in `dir`, sorted by name.
+/// Returns the SHA-256 of a file's content: for a PNG, of its decoded pixels (with its
+/// size), since the same picture may be compressed to other bytes by another encoder
+/// version; for other files, of the bytes.
+fn content_hash(path: &Path) -> String {
+    let bytes = fs::read(path).unwrap();
+    if path.extension().is_some_and(|e| e == "png") {
+        let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+        let mut reader = decoder.read_info().unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size().expect("a frame that fits")];
+        let frame = reader.next_frame(&mut pixels).unwrap();
+        let mut content =
+            format!("{}x{} {:?}\n", frame.width, frame.height, frame.color_type).into_bytes();
+        content.extend_from_slice(&pixels[..frame.buffer_size()]);
+        return talentsim::audit::sha256_hex(&content);
+    }
+    talentsim::audit::sha256_hex(&bytes)
+}
+
+/// Lists `name sha256` for every chart and report in `dir`, sorted by name (PNGs by their
+/// pixels: [`content_hash`]).
 fn picture_hashes(dir: &Path) -> String {
     let mut names: Vec<String> = fs::read_dir(dir)
         .unwrap()
@@ -36,7 +55,7 @@ fn picture_hashes(dir: &Path) -> String {
     names
         .iter()
         .map(|n| {
-            let hash = talentsim::audit::sha256_hex(&fs::read(dir.join(n)).unwrap());
+            let hash = content_hash(&dir.join(n));
             format!("{n} {hash}\n")
         })
         .collect()

@@ -211,6 +211,9 @@ fn a_job_too_large_for_memory_is_refused_before_it_starts_with_the_estimate() {
 }
 
 /// Mounts a small tmpfs at `dir`; `None` (with a note) where the sandbox forbids it.
+///
+/// Mounting needs root. Where the full-disk check must not be skipped (CI, which runs as
+/// root and sets `TALENTSIM_REQUIRE_FULL_DISK=1`), failing to mount fails the test.
 fn small_disk(dir: &Path, size: &str) -> Option<Mount> {
     fs::create_dir_all(dir).unwrap();
     let ok = Command::new("mount")
@@ -220,7 +223,12 @@ fn small_disk(dir: &Path, size: &str) -> Option<Mount> {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
-        eprintln!("note: cannot mount a tmpfs here (not root, or a sandbox); skipping the full-disk check");
+        assert!(
+            std::env::var_os("TALENTSIM_REQUIRE_FULL_DISK").is_none(),
+            "TALENTSIM_REQUIRE_FULL_DISK is set but a tmpfs cannot be mounted at {}",
+            dir.display()
+        );
+        eprintln!("note: cannot mount a tmpfs here (not root, or a sandbox); skipping the full-disk check (set TALENTSIM_REQUIRE_FULL_DISK=1 to make this a failure)");
         return None;
     }
     Some(Mount(dir.to_path_buf()))

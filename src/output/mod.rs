@@ -241,12 +241,18 @@ fn recover_stale(parent: &Path, name: &str, dest: &Path) {
 /// Tells whether a process exists (signal 0 probes without sending anything).
 #[cfg(unix)]
 fn process_alive(pid: u32) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
+    let Some(pid) = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    else {
         return false;
     };
-    // SAFETY: kill with signal 0 only checks for the process; it has no effect.
-    let r = unsafe { libc::kill(pid, 0) };
-    r == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    // Signal 0 checks for the process without sending anything; a process of another
+    // user answers "not permitted", which still means it exists.
+    match rustix::process::test_kill_process(pid) {
+        Ok(()) => true,
+        Err(e) => e == rustix::io::Errno::PERM,
+    }
 }
 
 /// Without a way to probe processes, other processes' folders are left alone.
@@ -293,7 +299,6 @@ pub fn check_space(dest: &Path, needed: u64) -> Result<(), OutputError> {
 /// nearest existing ancestor of `path`.
 #[cfg(unix)]
 fn free_bytes(path: &Path) -> Option<u64> {
-    use std::os::unix::ffi::OsStrExt;
     let mut p = if path.is_absolute() {
         path.to_path_buf()
     } else {
@@ -302,17 +307,8 @@ fn free_bytes(path: &Path) -> Option<u64> {
     while !p.exists() {
         p = p.parent()?.to_path_buf();
     }
-    let c = std::ffi::CString::new(p.as_os_str().as_bytes()).ok()?;
-    // SAFETY: `c` is a valid NUL-terminated path and `stat` a properly sized buffer that
-    // statvfs fills on success; it is read only then.
-    unsafe {
-        let mut stat: libc::statvfs = std::mem::zeroed();
-        if libc::statvfs(c.as_ptr(), &mut stat) != 0 {
-            return None;
-        }
-        #[allow(clippy::unnecessary_cast)] // the field types differ between platforms
-        Some((stat.f_bavail as u64).saturating_mul(stat.f_frsize as u64))
-    }
+    let stat = rustix::fs::statvfs(&p).ok()?;
+    Some(stat.f_bavail.saturating_mul(stat.f_frsize))
 }
 
 #[cfg(not(unix))]

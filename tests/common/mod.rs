@@ -48,7 +48,12 @@ pub fn png_size(path: &Path) -> (u32, u32) {
     );
     let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
     let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size()];
+    let mut buf = vec![
+        0;
+        reader
+            .output_buffer_size()
+            .expect("a frame that fits in memory")
+    ];
     reader.next_frame(&mut buf).unwrap();
     let info = reader.info();
     (info.width, info.height)
