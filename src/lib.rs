@@ -106,6 +106,7 @@
 
 pub mod analysis;
 pub mod audit;
+pub mod calibrate;
 pub mod chart;
 pub mod dist;
 pub mod engine;

@@ -106,6 +106,8 @@ fn scenarios() -> impl Strategy<Value = Scenario> {
                 process_noise: true,
             },
             targets: vec![],
+            observations: vec![],
+            calibration: None,
         }
     })
 }

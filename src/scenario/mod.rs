@@ -7,6 +7,7 @@
 
 mod diagnostic;
 mod lever;
+mod observation;
 mod param;
 mod raw;
 mod validate;
@@ -18,6 +19,7 @@ pub use diagnostic::{Diagnostic, ScenarioError};
 pub use lever::{
     apply_all, find, levers, parse_assignment, Lever, LeverError, LeverKind, ParamRef,
 };
+pub use observation::{Calibration, Date, Observation, Reading};
 pub use param::{Param, ParamPath, Value, Vary};
 pub use validate::{MAX_FILE_BYTES, MAX_HORIZON, MAX_LEVELS, MAX_PEOPLE, MAX_RUNS};
 
@@ -48,6 +50,10 @@ pub struct Scenario {
     pub monte_carlo: MonteCarlo,
     /// Targets, in file order; names unique.
     pub targets: Vec<Target>,
+    /// Published figures about the past, in file order (evidence for `calibrate`).
+    pub observations: Vec<Observation>,
+    /// The calibrated posterior the runs draw from, if the scenario has one.
+    pub calibration: Option<Calibration>,
 }
 
 /// Whether a move is a level's upgrade or an explicit `[[transition]]`.

@@ -311,6 +311,8 @@ impl Checker<'_> {
             inflows,
             monte_carlo,
             targets,
+            observations: Vec::new(),
+            calibration: None,
         })
     }
 
