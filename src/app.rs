@@ -419,7 +419,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Error> {
     summary.audit = Some(Audit {
         command_line: command_line(),
         charts: !args.no_charts,
-        lang: args.chart.lang.to_string(),
+        lang: args.chart.lang,
         width: args.chart.width,
         height: args.chart.height,
         ..first.audit.clone()
@@ -527,7 +527,7 @@ fn audit_record(path: &Path, job: &Job, args: &RunArgs) -> Result<Audit, Error> 
         charts: !args.no_charts,
         command_line: command_line(),
         set: args.set.clone(),
-        lang: args.chart.lang.to_string(),
+        lang: args.chart.lang,
         width: args.chart.width,
         height: args.chart.height,
         exact: args.exact,
@@ -609,7 +609,7 @@ pub fn replay(summary_path: &Path, args: &RunArgs) -> Result<(), Error> {
         exact: audit.exact,
         set: audit.set.clone(),
         chart: crate::cli::ChartArgs {
-            lang: audit.lang.parse().map_err(fail)?,
+            lang: audit.lang,
             width: audit.width,
             height: audit.height,
         },

@@ -33,8 +33,8 @@ pub struct Audit {
     #[serde(default)]
     pub set: Vec<String>,
     /// Chart and report language (`--lang`).
-    #[serde(default = "default_lang")]
-    pub lang: String,
+    #[serde(default)]
+    pub lang: crate::lang::Lang,
     /// Chart width in pixels (`--width`).
     #[serde(default = "default_width")]
     pub width: u32,
@@ -44,10 +44,6 @@ pub struct Audit {
     /// Whether every count was drawn exactly (`--exact`).
     #[serde(default)]
     pub exact: bool,
-}
-
-fn default_lang() -> String {
-    "en".into()
 }
 
 fn default_width() -> u32 {

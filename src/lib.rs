@@ -111,6 +111,7 @@ pub mod chart;
 pub mod dist;
 pub mod engine;
 pub mod format;
+pub mod lang;
 pub mod model;
 pub mod output;
 pub mod scenario;

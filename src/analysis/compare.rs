@@ -98,8 +98,8 @@ pub struct TargetDefinition {
     pub metric: String,
     /// Threshold.
     pub threshold: f64,
-    /// `at_least` or `at_most`.
-    pub direction: String,
+    /// Floor or ceiling.
+    pub direction: crate::scenario::Direction,
     /// Year tested (first year of a window).
     pub year: i32,
     /// Last year of the window, if any.
@@ -185,7 +185,7 @@ pub fn compare(scenarios: &[Scenario], job: &Job) -> Result<Comparison, Analysis
             target: t.name.clone(),
             metric: t.metric.name(&owner.levels),
             threshold: t.threshold,
-            direction: t.direction.keyword().into(),
+            direction: t.direction,
             year: t.year,
             through: t.through,
         })

@@ -3,6 +3,7 @@
 //! by the side of the threshold they fall on, the threshold marked, and the share of runs
 //! on each side in the legend.
 
+use crate::scenario::Direction;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -36,7 +37,7 @@ impl Plot for Distribution {
         let t = &s.targets[self.index];
         let d = &s.distributions[self.index];
         let is_share = t.metric == "high_skill_share";
-        let at_most = t.direction == "at_most";
+        let at_most = t.direction == Direction::AtMost;
         let runs = (d.held + d.missed + d.undefined).max(1) as f64;
         let share = |n: u64| format::probability(n as f64 / runs);
 

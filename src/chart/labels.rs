@@ -4,39 +4,7 @@
 //! are filled by the caller. The Chinese labels use only characters the embedded font
 //! covers: a unit test checks every one of them.
 
-use std::fmt;
-use std::str::FromStr;
-
-/// The language of chart and report labels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    /// English (the default).
-    #[default]
-    En,
-    /// Simplified Chinese.
-    Zh,
-}
-
-impl FromStr for Lang {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Lang, String> {
-        match s {
-            "en" => Ok(Lang::En),
-            "zh" => Ok(Lang::Zh),
-            _ => Err(format!("unknown language {s:?}: expected en or zh")),
-        }
-    }
-}
-
-impl fmt::Display for Lang {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Lang::En => "en",
-            Lang::Zh => "zh",
-        })
-    }
-}
+pub use crate::lang::Lang;
 
 impl Lang {
     /// Returns the labels of this language.

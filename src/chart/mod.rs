@@ -19,6 +19,7 @@ pub mod report;
 pub mod style;
 mod target_probability;
 
+use crate::scenario::Direction;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use rayon::prelude::*;
@@ -190,7 +191,7 @@ pub(crate) fn central_value(
 
 /// Describes a target's condition briefly, e.g. `≥ 40% in 2026`.
 pub(crate) fn condition(t: &crate::stats::TargetRow, labels: &Labels) -> String {
-    let sign = if t.direction == "at_most" {
+    let sign = if t.direction == Direction::AtMost {
         labels.at_most
     } else {
         labels.at_least

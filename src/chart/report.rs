@@ -5,6 +5,7 @@
 //! page loads nothing (no scripts, fonts, images or links to other files), so it reads the
 //! same offline, attached to an email. Built from a [`Summary`] and the drawn charts only.
 
+use crate::scenario::Direction;
 use std::fmt::Write as _;
 
 use super::labels::Labels;
@@ -132,7 +133,7 @@ pub fn verdict(t: &TargetRow, s: &Summary, l: &Labels) -> String {
     } else {
         format::count(t.threshold)
     };
-    let direction = if t.direction == "at_most" {
+    let direction = if t.direction == Direction::AtMost {
         l.verdict_at_most
     } else {
         l.verdict_at_least

@@ -102,7 +102,7 @@ pub(super) fn write_targets(summary: &Summary, path: &Path) -> Result<(), Output
             r.year.to_string(),
             opt(r.through),
             num(r.threshold),
-            r.direction.clone(),
+            r.direction.keyword().to_string(),
             num(r.probability),
             num(r.ci_low),
             num(r.ci_high),

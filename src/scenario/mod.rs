@@ -178,8 +178,9 @@ impl Metric {
     }
 }
 
-/// Whether a target is a floor or a ceiling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Whether a target is a floor or a ceiling; serialized as its scenario keyword.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// The metric must be at least the threshold.
     AtLeast,

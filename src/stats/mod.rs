@@ -133,8 +133,8 @@ pub struct TargetRow {
     pub through: Option<i32>,
     /// Threshold.
     pub threshold: f64,
-    /// `at_least` or `at_most`.
-    pub direction: String,
+    /// Floor (`at_least`) or ceiling (`at_most`).
+    pub direction: crate::scenario::Direction,
     /// Share of runs in which the target holds.
     pub probability: f64,
     /// Lower end of the 95% Wilson interval.
@@ -776,7 +776,7 @@ fn target_rows(
         year: t.year,
         through: t.through,
         threshold: t.threshold,
-        direction: t.direction.keyword().into(),
+        direction: t.direction,
         probability: held as f64 / runs as f64,
         ci_low,
         ci_high,

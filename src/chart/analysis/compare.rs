@@ -235,7 +235,7 @@ pub(crate) fn condition(
         year: d.year,
         through: d.through,
         threshold: d.threshold,
-        direction: d.direction.clone(),
+        direction: d.direction,
         probability: 0.0,
         ci_low: 0.0,
         ci_high: 0.0,
