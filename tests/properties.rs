@@ -146,7 +146,7 @@ proptest! {
         for r in &summary.projection {
             let q = [r.p05, r.p10, r.p25, r.p50, r.p75, r.p90, r.p95];
             if q.iter().all(Option::is_none) {
-                prop_assert_eq!(r.metric.as_str(), "high_skill_share");
+                prop_assert!(r.metric.is_share());
                 continue;
             }
             let q: Vec<f64> = q.iter().map(|x| x.unwrap()).collect();

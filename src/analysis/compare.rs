@@ -94,8 +94,8 @@ pub struct TargetDifference {
 pub struct TargetDefinition {
     /// Target name.
     pub target: String,
-    /// Metric name.
-    pub metric: String,
+    /// Metric tested.
+    pub metric: crate::scenario::MetricName,
     /// Threshold.
     pub threshold: f64,
     /// Floor or ceiling.
@@ -183,7 +183,7 @@ pub fn compare(scenarios: &[Scenario], job: &Job) -> Result<Comparison, Analysis
         .iter()
         .map(|(t, owner)| TargetDefinition {
             target: t.name.clone(),
-            metric: t.metric.name(&owner.levels),
+            metric: t.metric.named(&owner.levels),
             threshold: t.threshold,
             direction: t.direction,
             year: t.year,

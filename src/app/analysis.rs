@@ -867,7 +867,7 @@ fn write_compare(r: &Comparison, dir: &Path) -> Result<(), OutputError> {
                 vec![
                     p.scenario.clone(),
                     q.year.to_string(),
-                    q.metric.clone(),
+                    q.metric.to_string(),
                     opt(q.mean),
                     opt(q.sd),
                     opt(q.p05),

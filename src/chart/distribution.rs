@@ -36,13 +36,13 @@ impl Plot for Distribution {
         let z = &ctx.sizes;
         let t = &s.targets[self.index];
         let d = &s.distributions[self.index];
-        let is_share = t.metric == "high_skill_share";
+        let is_share = t.metric.is_share();
         let at_most = t.direction == Direction::AtMost;
         let runs = (d.held + d.missed + d.undefined).max(1) as f64;
         let share = |n: u64| format::probability(n as f64 / runs);
 
-        let metric = l.metric_noun(&t.metric, s.start_year, false);
-        let metric_capital = l.metric_noun(&t.metric, s.start_year, true);
+        let metric = l.metric_noun(&t.metric.to_string(), s.start_year, false);
+        let metric_capital = l.metric_noun(&t.metric.to_string(), s.start_year, true);
         let runs_text = format::count(runs);
         let subtitle = match t.through {
             None => l.dist_in_year.replace("{year}", &t.year.to_string()),

@@ -196,7 +196,7 @@ pub(crate) fn condition(t: &crate::stats::TargetRow, labels: &Labels) -> String 
     } else {
         labels.at_least
     };
-    let threshold = if t.metric == "high_skill_share" {
+    let threshold = if t.metric.is_share() {
         format::percent_exact(t.threshold)
     } else {
         format::count(t.threshold)

@@ -120,7 +120,7 @@ pub fn render(summary: &Summary, charts: &[Chart], lang: Lang) -> String {
 /// Returns the plain-language verdict of a target, e.g. "The high-skill share stays at
 /// or above 40% from 2026 to 2030 in 71% of simulated futures (95% CI 70%–72%): likely."
 pub fn verdict(t: &TargetRow, s: &Summary, l: &Labels) -> String {
-    let is_share = t.metric == "high_skill_share";
+    let is_share = t.metric.is_share();
     let value = |x: f64| {
         if is_share {
             format::percent(x, 1)
@@ -144,7 +144,7 @@ pub fn verdict(t: &TargetRow, s: &Summary, l: &Labels) -> String {
         l.verdict_point
     };
     let main = template
-        .replace("{metric}", &l.metric(&t.metric, s.start_year))
+        .replace("{metric}", &l.metric(&t.metric.to_string(), s.start_year))
         .replace("{direction}", direction)
         .replace("{threshold}", &threshold)
         .replace("{year}", &t.year.to_string())

@@ -67,7 +67,12 @@ fn write_table<H: AsRef<[u8]>>(
 /// Writes `projection.csv`.
 pub(super) fn write_projection(summary: &Summary, path: &Path) -> Result<(), OutputError> {
     let rows = summary.projection.iter().map(|r| {
-        let mut v = vec![r.year.to_string(), r.metric.clone(), opt(r.mean), opt(r.sd)];
+        let mut v = vec![
+            r.year.to_string(),
+            r.metric.to_string(),
+            opt(r.mean),
+            opt(r.sd),
+        ];
         v.extend([r.p05, r.p10, r.p25, r.p50, r.p75, r.p90, r.p95].map(opt));
         v
     });
@@ -98,7 +103,7 @@ pub(super) fn write_targets(summary: &Summary, path: &Path) -> Result<(), Output
     let rows = summary.targets.iter().map(|r| {
         vec![
             r.target.clone(),
-            r.metric.clone(),
+            r.metric.to_string(),
             r.year.to_string(),
             opt(r.through),
             num(r.threshold),

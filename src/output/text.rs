@@ -95,7 +95,7 @@ pub fn render(summary: &Summary) -> String {
         for t in &summary.targets {
             let central = t
                 .central_value
-                .map_or_else(|| "undefined".into(), |v| value(&t.metric, v));
+                .map_or_else(|| "undefined".into(), |v| value(&t.metric.to_string(), v));
             // A window target holds only if its worst year does: show that year's value.
             let central = match t.through {
                 Some(end) => format!("central path {central} at its worst in {}-{end}", t.year),

@@ -155,13 +155,18 @@ impl Metric {
 
     /// Returns the metric's name as written in scenarios and outputs.
     pub fn name(&self, levels: &[String]) -> String {
+        self.named(levels).to_string()
+    }
+
+    /// Returns the metric with its level named.
+    pub fn named(&self, levels: &[String]) -> MetricName {
         match self {
-            Metric::Total => "total".into(),
-            Metric::HighSkill => "high_skill".into(),
-            Metric::HighSkillShare => "high_skill_share".into(),
-            Metric::HighSkillAdded => "high_skill_added".into(),
-            Metric::HighSkillNetChange => "high_skill_net_change".into(),
-            Metric::Level(l) => format!("level.{}", levels[*l]),
+            Metric::Total => MetricName::Total,
+            Metric::HighSkill => MetricName::HighSkill,
+            Metric::HighSkillShare => MetricName::HighSkillShare,
+            Metric::HighSkillAdded => MetricName::HighSkillAdded,
+            Metric::HighSkillNetChange => MetricName::HighSkillNetChange,
+            Metric::Level(l) => MetricName::Level(levels[*l].clone()),
         }
     }
 
@@ -175,6 +180,137 @@ impl Metric {
     /// Tells whether the metric is a share (a fraction in [0, 1]).
     pub fn is_share(&self) -> bool {
         matches!(self, Metric::HighSkillShare)
+    }
+}
+
+/// A metric as outputs name it: [`Metric`] with the level named instead of numbered, so
+/// that a [`crate::Summary`] stands alone. Serialized as its name (`high_skill_share`,
+/// `level.senior`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub enum MetricName {
+    /// All levels.
+    Total,
+    /// Sum of the high-skill levels.
+    HighSkill,
+    /// high_skill / total.
+    HighSkillShare,
+    /// Gross additions to the high-skill group since start_year.
+    HighSkillAdded,
+    /// high_skill(t) - high_skill(start_year).
+    HighSkillNetChange,
+    /// Stock of the named level.
+    Level(String),
+}
+
+impl MetricName {
+    /// Tells whether the metric is a share (a fraction in [0, 1]).
+    pub fn is_share(&self) -> bool {
+        matches!(self, MetricName::HighSkillShare)
+    }
+
+    /// Returns the level's name for a level metric.
+    pub fn level(&self) -> Option<&str> {
+        match self {
+            MetricName::Level(name) => Some(name),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for MetricName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MetricName::Total => f.write_str("total"),
+            MetricName::HighSkill => f.write_str("high_skill"),
+            MetricName::HighSkillShare => f.write_str("high_skill_share"),
+            MetricName::HighSkillAdded => f.write_str("high_skill_added"),
+            MetricName::HighSkillNetChange => f.write_str("high_skill_net_change"),
+            MetricName::Level(name) => write!(f, "level.{name}"),
+        }
+    }
+}
+
+impl std::str::FromStr for MetricName {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<MetricName, String> {
+        Ok(match s {
+            "total" => MetricName::Total,
+            "high_skill" => MetricName::HighSkill,
+            "high_skill_share" => MetricName::HighSkillShare,
+            "high_skill_added" => MetricName::HighSkillAdded,
+            "high_skill_net_change" => MetricName::HighSkillNetChange,
+            _ => match s.strip_prefix("level.") {
+                Some(level) if !level.is_empty() => MetricName::Level(level.to_string()),
+                _ => return Err(format!("unknown metric {s:?}")),
+            },
+        })
+    }
+}
+
+impl From<MetricName> for String {
+    fn from(m: MetricName) -> String {
+        m.to_string()
+    }
+}
+
+impl TryFrom<String> for MetricName {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<MetricName, String> {
+        s.parse()
+    }
+}
+
+impl PartialEq<str> for MetricName {
+    fn eq(&self, other: &str) -> bool {
+        match self {
+            MetricName::Level(name) => other.strip_prefix("level.") == Some(name.as_str()),
+            MetricName::Total => other == "total",
+            MetricName::HighSkill => other == "high_skill",
+            MetricName::HighSkillShare => other == "high_skill_share",
+            MetricName::HighSkillAdded => other == "high_skill_added",
+            MetricName::HighSkillNetChange => other == "high_skill_net_change",
+        }
+    }
+}
+
+impl PartialEq<&str> for MetricName {
+    fn eq(&self, other: &&str) -> bool {
+        self == *other
+    }
+}
+
+impl PartialEq<String> for MetricName {
+    fn eq(&self, other: &String) -> bool {
+        self == other.as_str()
+    }
+}
+
+#[cfg(test)]
+mod metric_name_tests {
+    use super::*;
+
+    #[test]
+    fn a_metric_name_round_trips_through_its_text_and_compares_with_it() {
+        let levels = vec!["junior".to_string(), "senior".to_string()];
+        for m in Metric::all(levels.len()) {
+            let named = m.named(&levels);
+            let text = named.to_string();
+            assert_eq!(text, m.name(&levels));
+            assert_eq!(text.parse::<MetricName>().unwrap(), named);
+            assert!(named == text.as_str());
+            assert_eq!(
+                serde_json::to_string(&named).unwrap(),
+                format!("\"{text}\"")
+            );
+            assert_eq!(Metric::parse(&text, &levels), Some(m));
+        }
+        assert!(MetricName::Level("senior".into()) != "level.junior");
+        assert!(MetricName::Total != "high_skill");
+        assert!("level.".parse::<MetricName>().is_err());
+        assert!("share".parse::<MetricName>().is_err());
     }
 }
 

@@ -79,8 +79,8 @@ pub struct Summary {
 pub struct ProjectionRow {
     /// Year.
     pub year: i32,
-    /// Metric name.
-    pub metric: String,
+    /// Metric.
+    pub metric: crate::scenario::MetricName,
     /// Mean over runs with a defined value.
     pub mean: Option<f64>,
     /// Sample standard deviation (0 with one value).
@@ -125,8 +125,8 @@ pub struct CentralRow {
 pub struct TargetRow {
     /// Target name.
     pub target: String,
-    /// Metric name.
-    pub metric: String,
+    /// Metric tested.
+    pub metric: crate::scenario::MetricName,
     /// Year tested.
     pub year: i32,
     /// End of the window, if any.
@@ -637,10 +637,10 @@ fn finite(x: f64) -> Option<f64> {
 /// Summarizes a simulation of `scenario`.
 pub fn summarize(scenario: &Scenario, sim: &Simulation, seed: u64, process_noise: bool) -> Summary {
     let n_metrics = sim.metrics.len();
-    let names: Vec<String> = sim
+    let names: Vec<crate::scenario::MetricName> = sim
         .metrics
         .iter()
-        .map(|m| m.name(&scenario.levels))
+        .map(|m| m.named(&scenario.levels))
         .collect();
     let table = sim.columns();
     let projection = table_stats(&table, sim.values.ncols())
@@ -772,7 +772,7 @@ fn target_rows(
     let (ci_low, ci_high) = wilson(held, runs as u64);
     let row = TargetRow {
         target: t.name.clone(),
-        metric: t.metric.name(&scenario.levels),
+        metric: t.metric.named(&scenario.levels),
         year: t.year,
         through: t.through,
         threshold: t.threshold,

@@ -583,14 +583,14 @@ pub fn compare(r: &Comparison, charts: &[Chart], lang: Lang) -> String {
     let last = r
         .projection
         .iter()
-        .filter(|p| p.row.metric == "high_skill_share")
+        .filter(|p| p.row.metric.is_share())
         .map(|p| p.row.year)
         .max();
     if let Some(year) = last {
         let values: Vec<String> = r
             .projection
             .iter()
-            .filter(|p| p.row.metric == "high_skill_share" && p.row.year == year)
+            .filter(|p| p.row.metric.is_share() && p.row.year == year)
             .map(|p| format!("{} {}", p.scenario, pct(p.row.p50)))
             .collect();
         summary.push(
