@@ -1,31 +1,62 @@
 #!/usr/bin/env python3
 """A numpy implementation of talentsim's model, for speed comparisons and cross-checks.
 
-What a competent Python user would write: the whole job vectorised as arrays of
-runs x levels, with numpy's own binomial, Poisson and distribution samplers. It reads the
-same scenario files (MODEL.md section 6) and implements MODEL.md sections 3-5a: parameter
-uncertainty (once per run or yearly, schedules, truncated normals, redraws when rates out of
-a level exceed 1), process noise (sequential binomials, Poisson inflows split
-multinomially, programmes taken from stayers and capped), and the target probabilities.
+Careful numpy: every run is one column of an array, so each year is a handful of array-wide
+calls to numpy's own samplers and no Python loop ever runs over runs. It reads the same
+scenario files (MODEL.md section 6) and implements MODEL.md sections 3-5a: parameter
+uncertainty (once per run or yearly, schedules, truncated draws, whole parameter sets
+redrawn when the rates out of a level exceed 1), process noise (sequential binomials,
+Poisson inflows split multinomially, programmes taken from stayers and capped), and the
+whole summary: every metric's mean, sd and type 7 quantiles in every year, and each target's
+probability with its 95% Wilson interval, central value, p50 and probability by year.
+
+How it is fast without changing the model:
+- The state is a (levels, runs) array of int64 counts, so a level's runs are one contiguous
+  row; each level's outcomes are sequential binomials drawn for all runs at once, with the
+  conditional probabilities computed once per parameter set, not once per year.
+- Outside inflows are merged by thinning: an inflow of Poisson(I) people split
+  multinomially by shares s is the same as independent Poisson(I * s_l) draws per level,
+  and independent Poissons add, so all outside inflows into a level are one
+  Poisson(sum_k I_k * s_kl) draw. Programmes (`from = LEVEL`) are capped by the stayers, so
+  they keep their own Poisson draw and multinomial split.
+- Each year's statistics are taken as soon as the year is simulated, so no runs x years x
+  levels history is kept. Quantiles come from one sort per metric and year (numpy's
+  vectorised sort is faster than np.partition with the 14 order statistics type 7 needs).
+- Random numbers: np.random.default_rng, i.e. Generator(PCG64). The binomial and Poisson
+  samplers, not the bit generator, take the time: on the baseline scenario PCG64, PCG64DXSM
+  and SFC64 ran within 2% of each other and Philox and MT19937 ~10% slower, so the default
+  stays.
 
 It does not use talentsim's random streams, so its numbers agree with talentsim's only
 statistically (within Monte Carlo error), not digit for digit.
 
     pip install numpy
     python3 benches/numpy_reference.py scenarios/zhangjiagang-baseline.toml --runs 100000
+    python3 benches/numpy_reference.py SCENARIO --runs 20000 --out DIR   # also talentsim's CSV tables
 """
 
 import argparse
+import csv
+import math
+import os
 import sys
 import time
 import tomllib
-import warnings
 
-import numpy as np
+# No BLAS routine is called here; one BLAS thread keeps OpenBLAS from starting a thread pool
+# at import (~60 ms of a 100,000-run job on a 2-core machine) and keeps the job on one core.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import numpy as np  # noqa: E402
 
+QUANTILES = np.array([0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95])
+STATS = ["mean", "sd", "p05", "p10", "p25", "p50", "p75", "p90", "p95"]
+WILSON_Z = 1.959963984540054  # two-sided 95%
+
+
+# ---- parameters -----------------------------------------------------------------------
 
 def draw_dist(spec, size, rng):
-    """Draws from one distribution table; `size` is (runs, 1) or (runs, years)."""
+    """Draws from one distribution table (MODEL.md section 4)."""
     d = spec["dist"]
     if d == "normal":
         return rng.normal(spec["mean"], spec["sd"], size)
@@ -33,8 +64,8 @@ def draw_dist(spec, size, rng):
         mean, sd = spec["mean"], spec["sd"]
         if sd == 0:
             return np.full(size, float(mean))
-        s2 = np.log1p((sd / mean) ** 2)
-        return rng.lognormal(np.log(mean) - s2 / 2, np.sqrt(s2), size)
+        s2 = math.log1p((sd / mean) ** 2)
+        return rng.lognormal(math.log(mean) - s2 / 2, math.sqrt(s2), size)
     if d == "beta":
         m, sd = spec["mean"], spec["sd"]
         k = m * (1 - m) / sd**2 - 1
@@ -51,46 +82,7 @@ def draw_dist(spec, size, rng):
     raise ValueError(f"unknown dist {d}")
 
 
-def sample_value(spec, runs, years, upper, rng):
-    """Samples a number or a distribution as a (runs, years) array, truncated to [0, upper]."""
-    if not isinstance(spec, dict):
-        return np.full((runs, years), float(spec))
-    yearly = spec.get("vary") == "yearly"
-    size = (runs, years) if yearly else (runs, 1)
-    x = draw_dist(spec, size, rng)
-    bad = (x < 0) | (x > upper)
-    while bad.any():
-        x[bad] = draw_dist(spec, (int(bad.sum()),), rng)
-        bad = (x < 0) | (x > upper)
-    return np.broadcast_to(x, (runs, years)).copy()
-
-
-def schedule_index(entries, year):
-    """Index of the schedule entry that holds in `year`."""
-    active = 0
-    for i, (y, _) in enumerate(entries):
-        if y <= year:
-            active = i
-    return active
-
-
-def sample_param(spec, runs, proj_years, upper, rng):
-    """Samples a parameter (number, distribution or by_year schedule) for every projected year."""
-    if isinstance(spec, dict) and "by_year" in spec:
-        entries = sorted((int(y), v) for y, v in spec["by_year"].items())
-        out = np.empty((runs, len(proj_years)))
-        for k, (_, v) in enumerate(entries):
-            x = sample_value(v, runs, len(proj_years), upper, rng)
-            cols = [i for i, y in enumerate(proj_years) if schedule_index(entries, y) == k]
-            out[:, cols] = x[:, cols]
-        return out
-    return sample_value(spec, runs, len(proj_years), upper, rng)
-
-
-def central_param(spec, year):
-    if isinstance(spec, dict) and "by_year" in spec:
-        entries = sorted((int(y), v) for y, v in spec["by_year"].items())
-        return central_param(entries[schedule_index(entries, year)][1], year)
+def central_value(spec):
     if not isinstance(spec, dict):
         return float(spec)
     d = spec["dist"]
@@ -103,6 +95,52 @@ def central_param(spec, year):
     return (spec["min"] + 4 * spec["mode"] + spec["max"]) / 6
 
 
+def sample_value(spec, runs, years, upper, rng):
+    """A number or a distribution as a (1, runs) array (same every year) or (years, runs)
+    (vary = "yearly"); draws outside [0, upper] are redrawn."""
+    if not isinstance(spec, dict):
+        return np.full((1, runs), float(spec))
+    size = (years if spec.get("vary") == "yearly" else 1, runs)
+    x = draw_dist(spec, size, rng)
+    bad = np.flatnonzero((x < 0) | (x > upper))
+    while bad.size:
+        x.flat[bad] = draw_dist(spec, bad.size, rng)
+        bad = bad[(x.flat[bad] < 0) | (x.flat[bad] > upper)]
+    return x
+
+
+def schedule(spec, proj_years):
+    """The (value, projected-year indices) of each schedule entry that holds in some year."""
+    if not (isinstance(spec, dict) and "by_year" in spec):
+        return [(spec, None)]
+    entries = sorted((int(y), v) for y, v in spec["by_year"].items())
+    starts = [y for y, _ in entries]
+    active = [max(0, np.searchsorted(starts, y, side="right") - 1) for y in proj_years]
+    return [(v, [i for i, a in enumerate(active) if a == k]) for k, (_, v) in enumerate(entries) if k in active]
+
+
+def sample_param(spec, runs, proj_years, upper, rng):
+    """A parameter (number, distribution or by_year schedule) as a (1 or years, runs) array."""
+    parts = schedule(spec, proj_years)
+    if len(parts) == 1:
+        return sample_value(parts[0][0], runs, len(proj_years), upper, rng)
+    out = np.empty((len(proj_years), runs))
+    for value, cols in parts:
+        x = sample_value(value, runs, len(proj_years), upper, rng)
+        out[cols] = x[cols] if x.shape[0] > 1 else x
+    return out
+
+
+def central_param(spec, proj_years):
+    """A parameter's central value in every projected year, as a (years, 1) array."""
+    out = np.empty((len(proj_years), 1))
+    for value, cols in schedule(spec, proj_years):
+        out[slice(None) if cols is None else cols] = central_value(value)
+    return out
+
+
+# ---- the model ------------------------------------------------------------------------
+
 class Model:
     def __init__(self, sc):
         self.levels = sc["levels"]
@@ -111,122 +149,282 @@ class Model:
         self.hs = idx[sc["high_skill_from"]]
         self.start, self.end = sc["start_year"], sc["end_year"]
         self.proj_years = list(range(self.start + 1, self.end + 1))
+        self.Y = len(self.proj_years)
         self.initial = np.array([sc["initial"][name] for name in self.levels], dtype=np.int64)
-        self.attrition = [sc["attrition"][name] for name in self.levels]
-        self.moves = [(i, i + 1, sc["upgrade"][name]) for i, name in enumerate(self.levels[:-1])]
-        self.moves += [(idx[t["from"]], idx[t["to"]], t["rate"]) for t in sc.get("transition", [])]
+        # Rates: attrition of each level, then moves (upgrades, then explicit transitions).
+        self.rate_specs = [sc["attrition"][name] for name in self.levels]
+        self.rate_specs += [sc["upgrade"][name] for name in self.levels[:-1]]
+        self.rate_specs += [t["rate"] for t in sc.get("transition", [])]
+        moves = [(i, i + 1) for i in range(self.L - 1)]
+        moves += [(idx[t["from"]], idx[t["to"]]) for t in sc.get("transition", [])]
+        # Each level's competing outcomes in order: (rate index, destination or None for exit).
+        self.outcomes = [[(lvl, None)] for lvl in range(self.L)]
+        for j, (f, t) in enumerate(moves):
+            self.outcomes[f].append((self.L + j, t))
+        # Inflows: amount spec, year factor (growth, zero outside first..last), split, source.
         self.inflows = []
         for f in sc.get("inflow", []):
             first = f.get("first_year", self.start + 1)
             last = f.get("last_year", self.end)
             growth = f.get("growth", 0.0)
-            factor = np.array([(1 + growth) ** (y - first) if first <= y <= last else 0.0 for y in self.proj_years])
+            factor = [(1 + growth) ** (y - first) if first <= y <= last else 0.0 for y in self.proj_years]
             split = sorted((idx[k], v) for k, v in f["split"].items())
             src = idx[f["from"]] if "from" in f else None
             self.inflows.append((f["per_year"], factor, split, src))
         self.targets = sc.get("target", [])
 
-    def sample_params(self, runs, rng):
-        """Draws every run's parameters; redraws whole sets whose rates out of a level exceed 1."""
-        Y = len(self.proj_years)
-        w = np.empty((runs, Y, self.L))
-        m = np.empty((runs, Y, len(self.moves)))
-        lam = np.empty((runs, Y, len(self.inflows)))
-        todo = np.arange(runs)
-        while todo.size:
-            n = todo.size
-            for lvl, spec in enumerate(self.attrition):
-                w[todo, :, lvl] = sample_param(spec, n, self.proj_years, 1.0, rng)
-            for j, (_, _, spec) in enumerate(self.moves):
-                m[todo, :, j] = sample_param(spec, n, self.proj_years, 1.0, rng)
-            for k, (spec, factor, _, _) in enumerate(self.inflows):
-                lam[todo, :, k] = sample_param(spec, n, self.proj_years, np.inf, rng) * factor
-            out = w[todo].copy()
-            for j, (f, _, _) in enumerate(self.moves):
-                out[:, :, f] += m[todo, :, j]
-            bad = (out > 1 + 1e-12).any(axis=(1, 2))
-            todo = todo[bad]
-        return w, m, lam
+    # -- parameter sets: a list of arrays, rates first, then inflow amounts per year (not yet
+    #    multiplied by the year factor), each (1 or years, runs).
+
+    def draw_params(self, runs, rng):
+        rates = [sample_param(s, runs, self.proj_years, 1.0, rng) for s in self.rate_specs]
+        amounts = [sample_param(s, runs, self.proj_years, np.inf, rng) for s, _, _, _ in self.inflows]
+        return rates + amounts
 
     def central_params(self):
-        w = np.array([[central_param(s, y) for s in self.attrition] for y in self.proj_years])[None]
-        m = np.array([[central_param(s, y) for (_, _, s) in self.moves] for y in self.proj_years])[None]
-        lam = np.array([[central_param(s, y) * fac[i] for (s, fac, _, _) in self.inflows] for i, y in enumerate(self.proj_years)])[None]
-        return w, m, lam
+        specs = self.rate_specs + [s for s, _, _, _ in self.inflows]
+        return [central_param(s, self.proj_years) for s in specs]
 
-    def simulate(self, w, m, lam, rng, noise):
-        """Projects every run; returns stocks (runs, years+1, levels) and high-skill additions."""
-        runs = w.shape[0]
-        Y = len(self.proj_years)
-        dtype = np.int64 if noise else np.float64
-        n = np.broadcast_to(self.initial.astype(dtype), (runs, self.L)).copy()
-        stocks = np.empty((runs, Y + 1, self.L))
-        added = np.zeros((runs, Y + 1))
-        stocks[:, 0] = n
-        binom = rng.binomial if noise else (lambda k, p: k * p)
-        pois = rng.poisson if noise else (lambda x: x)
+    def overfull(self, params):
+        """(levels, runs) booleans: the rates out of the level exceed 1 in some year."""
+        runs = params[0].shape[1]
+        out = np.empty((self.L, runs), dtype=bool)
+        for lvl, outs in enumerate(self.outcomes):
+            total = sum(params[r] for r, _ in outs)
+            out[lvl] = (total > 1 + 1e-12).any(axis=0)
+        return out
 
-        def cond(p, rem):
-            return np.where(p <= 0, 0.0, np.where(rem <= p, 1.0, p / np.maximum(rem, 1e-300)))
+    def sample_params(self, runs, rng):
+        """Draws every run's parameters; redraws whole sets whose rates out of a level exceed 1."""
+        params = self.draw_params(runs, rng)
+        over = self.overfull(params)
+        bad = np.flatnonzero(over.any(axis=0))
+        if bad.size > 0.01 * runs:
+            worst = self.levels[int(over.sum(axis=1).argmax())]
+            sys.exit(f"error: {bad.size} of {runs} runs drew rates out of level {worst!r} above 1 (more than 1% need a redraw)")
+        while bad.size:
+            again = self.draw_params(bad.size, rng)
+            for p, q in zip(params, again):
+                p[:, bad] = q
+            bad = bad[self.overfull(again).any(axis=0)]
+        return params
 
-        for i in range(Y):
-            rem = np.ones((runs, self.L))
-            stay = n.copy()
-            nxt = np.zeros_like(n)
-            add = np.zeros(runs)
-            exits = binom(stay, cond(w[:, i], rem))
-            stay -= exits
-            rem -= w[:, i]
-            for j, (f, t, _) in enumerate(self.moves):
-                p = m[:, i, j]
-                d = binom(stay[:, f], cond(p, rem[:, f]))
-                stay[:, f] -= d
-                rem[:, f] -= p
-                nxt[:, t] += d
-                if f < self.hs <= t:
-                    add += d
-            for k, (_, _, split, src) in enumerate(self.inflows):
-                c = pois(lam[:, i, k])
-                if src is not None:
-                    c = np.minimum(c, stay[:, src])
-                    stay[:, src] -= c
-                left, rem_share = c, 1.0
+    def conditional(self, params):
+        """Each outcome's probability given the earlier outcomes of its level did not happen
+        (exits ~ Binomial(n, w), then upgrades ~ Binomial(n - exits, u / (1 - w)), ...),
+        as (years, runs) arrays; computed once per parameter set."""
+        runs = params[0].shape[1]
+        cond = []
+        for outs in self.outcomes:
+            left = np.ones((max(params[r].shape[0] for r, _ in outs), runs))
+            level = []
+            for r, dest in outs:
+                p = np.broadcast_to(params[r], left.shape)
+                # p >= left: the rest of the level (up to rounding)
+                c = np.divide(p, left, out=np.ones_like(left), where=p < left)
+                c[p <= 0] = 0.0
+                level.append((np.broadcast_to(c, (self.Y, runs)), dest))
+                left = left - p
+            cond.append(level)
+        return cond
+
+    def project(self, params, rng, noise):
+        """Projects every run a year at a time; yields (stocks (levels, runs), high-skill
+        added since start) at the end of each projected year. The arrays are reused: use
+        them before asking for the next year."""
+        runs = params[0].shape[1]
+        binom = rng.binomial if noise else np.multiply
+        pois = rng.poisson if noise else (lambda lam: lam)
+        cond = self.conditional(params)
+        amounts = [np.broadcast_to(a, (self.Y, runs)) for a in params[len(self.rate_specs):]]
+        programmes = [(k, split, src) for k, (_, _, split, src) in enumerate(self.inflows) if src is not None]
+        # Outside inflows into each level, as (inflow, share) pairs.
+        into = [[(k, share) for k, (_, _, split, src) in enumerate(self.inflows) if src is None
+                 for l, share in split if l == lvl] for lvl in range(self.L)]
+
+        n = np.broadcast_to(self.initial.astype(np.int64 if noise else np.float64)[:, None], (self.L, runs)).copy()
+        added = np.zeros(runs, dtype=n.dtype)
+        for i in range(self.Y):
+            incoming = np.zeros_like(n)
+            # Outcomes of the people in each level at the start of the year; n[l] ends as
+            # the stayers.
+            for lvl, outs in enumerate(cond):
+                for c, dest in outs:
+                    d = binom(n[lvl], c[i])
+                    n[lvl] -= d
+                    if dest is not None:
+                        incoming[dest] += d
+                        if lvl < self.hs <= dest:
+                            added += d
+            # Programmes certify stayers of their level, in file order, capped.
+            for k, split, src in programmes:
+                lam = self.inflows[k][1][i] * amounts[k][i]
+                count = np.minimum(pois(lam), n[src])
+                n[src] -= count
+                left, share_left = count, 1.0
                 for s, (lvl, share) in enumerate(split):
-                    x = left if s == len(split) - 1 else binom(left, min(1.0, share / rem_share) if rem_share > share else 1.0)
-                    nxt[:, lvl] += x
+                    x = left if s == len(split) - 1 else binom(left, min(1.0, share / share_left))
+                    incoming[lvl] += x
                     left = left - x
-                    rem_share -= share
-                    if lvl >= self.hs and (src is None or src < self.hs):
-                        add += x
-            n = nxt + stay
-            stocks[:, i + 1] = n
-            added[:, i + 1] = added[:, i] + add
-        return stocks, added
+                    share_left -= share
+                    if lvl >= self.hs and src < self.hs:
+                        added += x
+            # Outside inflows, one Poisson per receiving level (see the module docstring).
+            for lvl, sources in enumerate(into):
+                terms = [(self.inflows[k][1][i] * share, k) for k, share in sources]
+                terms = [(coef, k) for coef, k in terms if coef > 0]
+                if not terms:
+                    continue
+                x = pois(sum(coef * amounts[k][i] for coef, k in terms))
+                incoming[lvl] += x
+                if lvl >= self.hs:
+                    added += x
+            n += incoming
+            yield n, added
 
-    def metric(self, name, stocks, added):
-        total = stocks.sum(axis=2)
-        high = stocks[:, :, self.hs :].sum(axis=2)
-        if name == "total":
-            return total
-        if name == "high_skill":
-            return high
-        if name == "high_skill_share":
-            with np.errstate(invalid="ignore", divide="ignore"):
-                return np.where(total > 0, high / np.where(total > 0, total, 1), np.nan)
-        if name == "high_skill_added":
-            return added
-        if name == "high_skill_net_change":
-            return high - high[:, :1]
-        return stocks[:, :, self.levels.index(name.removeprefix("level."))]
 
-    def target_probability(self, t, stocks, added):
-        x = self.metric(t["metric"], stocks, added)
-        cols = range(t["year"] - self.start, t.get("through", t["year"]) - self.start + 1)
-        if "at_least" in t:
-            ok = np.all([x[:, c] >= t["at_least"] for c in cols], axis=0)
-        else:
-            ok = np.all([x[:, c] <= t["at_most"] for c in cols], axis=0)
-        return ok.mean()
+# ---- statistics -----------------------------------------------------------------------
+
+def metrics(model, n, added, high0):
+    """Every metric's values over runs in one year, as {name: 1-d array}."""
+    total = n.sum(axis=0)
+    high = n[model.hs:].sum(axis=0)
+    share = np.divide(high, total, out=np.full(total.shape, np.nan), where=total > 0)
+    out = {"total": total, "high_skill": high, "high_skill_share": share,
+           "high_skill_added": added, "high_skill_net_change": high - high0}
+    out.update((f"level.{name}", n[lvl]) for lvl, name in enumerate(model.levels))
+    return out
+
+
+def describe(x):
+    """mean, sd (n - 1) and type 7 quantiles of the defined (non-NaN) values, from one sort."""
+    x = np.sort(x)
+    if x.dtype.kind == "f" and x.size and np.isnan(x[-1]):   # NaNs sort last
+        x = x[: x.size - np.count_nonzero(np.isnan(x))]
+    if x.size == 0:
+        return [None] * len(STATS)
+    h = (x.size - 1) * QUANTILES
+    lo = np.floor(h).astype(np.intp)
+    hi = np.minimum(lo + 1, x.size - 1)
+    a, b = x[lo], x[hi]
+    q = a + (h - lo) * (b - a)
+    sd = float(x.std(ddof=1)) if x.size > 1 else None
+    return [float(x.mean()), sd] + [float(v) for v in q]
+
+
+def wilson(k, n):
+    p = k / n
+    z2 = WILSON_Z**2
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = WILSON_Z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+class Target:
+    """Accumulates one target's outcome year by year."""
+
+    def __init__(self, spec, runs):
+        self.spec = spec
+        self.first = spec["year"]
+        self.last = spec.get("through", spec["year"])
+        self.at_least = "at_least" in spec
+        self.threshold = spec["at_least"] if self.at_least else spec["at_most"]
+        self.holds_window = np.ones(runs, dtype=bool)
+        self.held_once = np.zeros(runs, dtype=bool)
+        self.worst = None  # each run's worst value over a `through` window
+        self.by_year = []  # (year, p_holds, p_held_by)
+
+    def add_year(self, year, values):
+        runs = values.size
+        holds = values >= self.threshold if self.at_least else values <= self.threshold
+        self.held_once |= holds
+        self.by_year.append((year, np.count_nonzero(holds) / runs, np.count_nonzero(self.held_once) / runs))
+        if self.first <= year <= self.last:
+            self.holds_window &= holds
+            if self.last > self.first:
+                pick = np.fmin if self.at_least else np.fmax
+                self.worst = values.copy() if self.worst is None else pick(self.worst, values)
+
+    def result(self, table, central):
+        k, n = int(np.count_nonzero(self.holds_window)), self.holds_window.size
+        lo, hi = wilson(k, n)
+        metric = self.spec["metric"]
+        vals = [central[(y, metric)] for y in range(self.first, self.last + 1)]
+        vals = [v for v in vals if v is not None]
+        central_value = (min(vals) if self.at_least else max(vals)) if vals else None
+        p50 = describe(self.worst) if self.worst is not None else table[(self.first, metric)]
+        return {"probability": k / n, "ci_low": lo, "ci_high": hi,
+                "central_value": central_value, "p50": p50[STATS.index("p50")]}
+
+
+def summarise(model, stream, runs, targets):
+    """Consumes the projection year by year: {(year, metric): stats}; feeds the targets."""
+    high0 = int(model.initial[model.hs:].sum())
+    table = {}
+    # The start year is the initial stock in every run.
+    for name, x in metrics(model, model.initial[:, None], np.zeros(1, dtype=np.int64), high0).items():
+        v = None if np.isnan(x[0]) else float(x[0])
+        table[(model.start, name)] = [v, None if v is None else 0.0] + [v] * len(QUANTILES)
+    for year, (n, added) in zip(model.proj_years, stream):
+        values = metrics(model, n, added, high0)
+        for t in targets:
+            t.add_year(year, values[t.spec["metric"]])
+        for name, x in values.items():
+            if name == "high_skill_net_change":
+                # high_skill minus the same initial value in every run: no second sort.
+                mean, sd, *q = table[(year, "high_skill")]
+                table[(year, name)] = [mean - high0, sd] + [v - high0 for v in q]
+            else:
+                table[(year, name)] = describe(x)
+    return table
+
+
+def central_path(model, params):
+    """{(year, metric): value} of the central path (no noise, one run)."""
+    high0 = float(model.initial[model.hs:].sum())
+    out = {}
+    n0 = model.initial[:, None].astype(np.float64)
+    states = [(n0, np.zeros(1))] + [(n.copy(), a.copy()) for n, a in model.project(params, None, noise=False)]
+    for year, (n, added) in zip(range(model.start, model.end + 1), states):
+        for name, x in metrics(model, n, added, high0).items():
+            out[(year, name)] = None if np.isnan(x[0]) else float(x[0])
+    return out
+
+
+# ---- output ---------------------------------------------------------------------------
+
+def fmt(v):
+    return "" if v is None else repr(int(v)) if float(v).is_integer() else repr(float(v))
+
+
+def write_outputs(folder, model, names, table, central, targets, results):
+    """talentsim's CSV tables (MODEL.md section 8), for cross-checks."""
+    os.makedirs(folder, exist_ok=True)
+    years = range(model.start, model.end + 1)
+    with open(os.path.join(folder, "projection.csv"), "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["year", "metric"] + STATS)
+        for y in years:
+            for name in names:
+                w.writerow([y, name] + [fmt(v) for v in table[(y, name)]])
+    with open(os.path.join(folder, "central.csv"), "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["year"] + [n.removeprefix("level.") for n in names])
+        for y in years:
+            w.writerow([y] + [fmt(central[(y, n)]) for n in names])
+    with open(os.path.join(folder, "targets.csv"), "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["target", "metric", "year", "through", "threshold", "direction", "probability", "ci_low", "ci_high", "central_value", "p50"])
+        for t, r in zip(targets, results):
+            s = t.spec
+            w.writerow([s["name"], s["metric"], s["year"], s.get("through", ""), t.threshold, "at_least" if t.at_least else "at_most"]
+                       + [fmt(r[k]) for k in ("probability", "ci_low", "ci_high", "central_value", "p50")])
+    with open(os.path.join(folder, "target_years.csv"), "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["target", "year", "p_holds", "p_held_by"])
+        for t in targets:
+            for y, p, q in t.by_year:
+                w.writerow([t.spec["name"], y, fmt(p), fmt(q)])
 
 
 def main():
@@ -236,6 +434,7 @@ def main():
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--no-process-noise", action="store_true")
     ap.add_argument("--quiet", action="store_true", help="print only the timing line")
+    ap.add_argument("--out", help="also write talentsim's CSV tables to this folder (not timed)")
     args = ap.parse_args()
 
     started = time.perf_counter()
@@ -247,28 +446,27 @@ def main():
     noise = mc.get("process_noise", True) and not args.no_process_noise
     model = Model(sc)
     rng = np.random.default_rng(seed)
-    w, m, lam = model.sample_params(runs, rng)
-    stocks, added = model.simulate(w, m, lam, rng, noise)
-    # The summary the Rust program computes: every metric's quantiles in every year.
-    names = ["total", "high_skill", "high_skill_share", "high_skill_added", "high_skill_net_change"]
-    names += [f"level.{x}" for x in model.levels]
-    # A share with a zero total is undefined (NaN); an all-NaN year has no quantiles.
-    warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
-    quantiles = {name: np.nanquantile(model.metric(name, stocks, added), [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95], axis=0) for name in names}
-    probs = [(t["name"], model.target_probability(t, stocks, added)) for t in model.targets]
+    params = model.sample_params(runs, rng)
+    targets = [Target(t, runs) for t in model.targets]
+    # The summary the Rust program computes: every metric's statistics in every year.
+    table = summarise(model, model.project(params, rng, noise), runs, targets)
+    central = central_path(model, model.central_params())
+    results = [t.result(table, central) for t in targets]
     elapsed = time.perf_counter() - started
 
     print(f"numpy: {runs} runs in {elapsed:.3f} s ({runs / elapsed:,.0f} runs/s)")
+    names = ["total", "high_skill", "high_skill_share", "high_skill_added", "high_skill_net_change"]
+    names += [f"level.{x}" for x in model.levels]
+    if args.out:
+        write_outputs(args.out, model, names, table, central, targets, results)
     if args.quiet:
         return
-    cw, cm, clam = model.central_params()
-    cs, ca = model.simulate(cw, cm, clam, rng, noise=False)
-    share = model.metric("high_skill_share", cs, ca)[0]
-    print("central high-skill share:", " ".join(f"{y}:{s:.4f}" for y, s in zip(range(model.start, model.end + 1), share)))
-    q = quantiles["high_skill_share"]
-    print("median high-skill share: ", " ".join(f"{y}:{s:.4f}" for y, s in zip(range(model.start, model.end + 1), q[3])))
-    for name, p in probs:
-        print(f"{name}: probability {p:.4f}")
+    years = range(model.start, model.end + 1)
+    show = lambda v: "nan" if v is None else f"{v:.4f}"
+    print("central high-skill share:", " ".join(f"{y}:{show(central[(y, 'high_skill_share')])}" for y in years))
+    print("median high-skill share: ", " ".join(f"{y}:{show(table[(y, 'high_skill_share')][STATS.index('p50')])}" for y in years))
+    for t, r in zip(targets, results):
+        print(f"{t.spec['name']}: probability {r['probability']:.4f}")
 
 
 if __name__ == "__main__":

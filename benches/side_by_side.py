@@ -6,8 +6,9 @@
     python3 benches/side_by_side.py [SCENARIO] [--runs 100000 1000000] [--repeat 3]
 
 Both sides do a whole job: read the scenario, draw parameters, simulate with process noise,
-and compute every metric's quantiles and the target probabilities. talentsim also writes its
-output files (no charts), so the comparison slightly favours numpy. Each timing is the best of
+and compute the summary (every metric's mean, sd and quantiles in every year; each target's
+probability, Wilson interval, central value and probability by year). talentsim also writes
+its output files (no charts), so the comparison slightly favours numpy. Each timing is the best of
 --repeat runs; talentsim's is measured once per thread count.
 """
 
