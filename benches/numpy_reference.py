@@ -3,7 +3,7 @@
 
 Careful numpy: every run is one column of an array, so each year is a handful of array-wide
 calls to numpy's own samplers and no Python loop ever runs over runs. It reads the same
-scenario files (MODEL.md section 6) and implements MODEL.md sections 3-5a: parameter
+scenario files (docs/scenario-format.md) and implements the model of docs/model.md: parameter
 uncertainty (once per run or yearly, schedules, truncated draws, whole parameter sets
 redrawn when the rates out of a level exceed 1), process noise (sequential binomials,
 Poisson inflows split multinomially, programmes taken from stayers and capped), and the
@@ -56,7 +56,7 @@ WILSON_Z = 1.959963984540054  # two-sided 95%
 # ---- parameters -----------------------------------------------------------------------
 
 def draw_dist(spec, size, rng):
-    """Draws from one distribution table (MODEL.md section 4)."""
+    """Draws from one distribution table."""
     d = spec["dist"]
     if d == "normal":
         return rng.normal(spec["mean"], spec["sd"], size)
@@ -398,7 +398,7 @@ def fmt(v):
 
 
 def write_outputs(folder, model, names, table, central, targets, results):
-    """talentsim's CSV tables (MODEL.md section 8), for cross-checks."""
+    """talentsim's CSV tables (docs/outputs.md), for cross-checks."""
     os.makedirs(folder, exist_ok=True)
     years = range(model.start, model.end + 1)
     with open(os.path.join(folder, "projection.csv"), "w", newline="") as fh:
