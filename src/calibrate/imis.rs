@@ -1,5 +1,5 @@
 //! Incremental mixture importance sampling (IMIS) in normal-score space: the numerical core
-//! of `talentsim calibrate` (MODEL.md section 9).
+//! of `talentsim calibrate`.
 //!
 //! This module owns the sampler and nothing else. It sees a calibration problem as a
 //! dimension `d` and a log-likelihood of a point `z` of normal scores, whose prior is the
@@ -63,7 +63,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
 
-/// An effective sample size below this draws a warning (MODEL.md section 9).
+/// An effective sample size below this draws a warning.
 pub const LOW_EFFECTIVE_SAMPLE_SIZE: f64 = 200.0;
 
 /// Sample sizes, iteration cap and seed of [`imis`].
