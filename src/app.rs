@@ -264,7 +264,7 @@ fn publish(
         e
     })?;
     if let Some((charts, report)) = &figures {
-        output::write_figures(charts, report, staging.path())?;
+        output::write_figures(chart::files(charts), report, staging.path())?;
     }
     staging.commit()?;
 
@@ -420,8 +420,8 @@ pub fn merge(args: &MergeArgs) -> Result<(), Error> {
         command_line: command_line(),
         charts: !args.no_charts,
         lang: args.chart.lang,
-        width: args.chart.width,
-        height: args.chart.height,
+        width: Some(args.chart.width),
+        height: Some(args.chart.height),
         ..first.audit.clone()
     });
     publish(&summary, &args.out, &args.chart, args.no_charts, args.quiet)?;
@@ -473,7 +473,7 @@ pub fn plot(args: &PlotArgs) -> Result<(), Error> {
     let charts = chart::render(&summary, &config)?;
     let report = chart::report::render(&summary, &charts, config.lang);
     warn_missing_glyphs(&summary, args.quiet);
-    output::write_figures(&charts, &report, dir)?;
+    output::write_figures(chart::files(&charts), &report, dir)?;
     if !args.quiet {
         println!(
             "Drew {} charts and {} in {}",
@@ -528,8 +528,8 @@ fn audit_record(path: &Path, job: &Job, args: &RunArgs) -> Result<Audit, Error> 
         command_line: command_line(),
         set: args.set.clone(),
         lang: args.chart.lang,
-        width: args.chart.width,
-        height: args.chart.height,
+        width: Some(args.chart.width),
+        height: Some(args.chart.height),
         exact: args.exact,
     })
 }
@@ -610,8 +610,12 @@ pub fn replay(summary_path: &Path, args: &RunArgs) -> Result<(), Error> {
         set: audit.set.clone(),
         chart: crate::cli::ChartArgs {
             lang: audit.lang,
-            width: audit.width,
-            height: audit.height,
+            width: audit
+                .width
+                .unwrap_or(talentsim::chart::style::DEFAULT_WIDTH),
+            height: audit
+                .height
+                .unwrap_or(talentsim::chart::style::DEFAULT_HEIGHT),
         },
     };
     let result = run_as(&rerun, Some(&audit))

@@ -35,23 +35,15 @@ pub struct Audit {
     /// Chart and report language (`--lang`).
     #[serde(default)]
     pub lang: crate::lang::Lang,
-    /// Chart width in pixels (`--width`).
-    #[serde(default = "default_width")]
-    pub width: u32,
-    /// Chart height in pixels (`--height`).
-    #[serde(default = "default_height")]
-    pub height: u32,
+    /// Chart width in pixels (`--width`); absent in records older than the option.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    /// Chart height in pixels (`--height`); absent in records older than the option.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
     /// Whether every count was drawn exactly (`--exact`).
     #[serde(default)]
     pub exact: bool,
-}
-
-fn default_width() -> u32 {
-    crate::chart::style::DEFAULT_WIDTH
-}
-
-fn default_height() -> u32 {
-    crate::chart::style::DEFAULT_HEIGHT
 }
 
 /// Returns the SHA-256 of `bytes` as lowercase hex.

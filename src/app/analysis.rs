@@ -122,7 +122,7 @@ fn commit(
     let staging = Staging::new(out)?;
     write(staging.path())?;
     if let Some((charts, report)) = &figures {
-        talentsim::output::write_figures(charts, report, staging.path())?;
+        talentsim::output::write_figures(talentsim::chart::files(charts), report, staging.path())?;
     }
     staging.commit()?;
     Ok(())
@@ -174,7 +174,7 @@ pub fn plot(dir: &Path, config: &talentsim::chart::ChartConfig, quiet: bool) -> 
             )))
         }
     };
-    talentsim::output::write_figures(&charts, &report, dir)?;
+    talentsim::output::write_figures(talentsim::chart::files(&charts), &report, dir)?;
     if !quiet {
         println!(
             "Drew {} charts and {} in {}",

@@ -104,6 +104,20 @@ pub struct Chart {
     pub png: Vec<u8>,
 }
 
+/// Lists the files of drawn charts, `<name>.svg` and `<name>.png` with their bytes, in
+/// chart order, for [`crate::output::write_figures`].
+pub fn files(charts: &[Chart]) -> Vec<(String, &[u8])> {
+    charts
+        .iter()
+        .flat_map(|c| {
+            [
+                (format!("{}.svg", c.name), c.svg.as_bytes()),
+                (format!("{}.png", c.name), c.png.as_slice()),
+            ]
+        })
+        .collect()
+}
+
 /// What every chart's drawing function gets besides the backend.
 pub(crate) struct Ctx<'a> {
     /// The results.

@@ -8,19 +8,22 @@ use std::fs;
 use std::path::Path;
 
 use super::OutputError;
-use crate::chart::Chart;
 
 /// Name of the report file.
 pub const REPORT_FILE: &str = "report.html";
 
-/// Writes every chart as SVG and PNG, and the report, into `dir`.
+/// Writes the drawn pictures, `(file name, bytes)` pairs such as the charts'
+/// `crate::chart::files`, and the report into `dir`.
 ///
 /// # Errors
 /// [`OutputError`] naming the file that could not be written.
-pub fn write_figures(charts: &[Chart], report: &str, dir: &Path) -> Result<(), OutputError> {
-    for c in charts {
-        write_file(&dir.join(format!("{}.svg", c.name)), c.svg.as_bytes())?;
-        write_file(&dir.join(format!("{}.png", c.name)), &c.png)?;
+pub fn write_figures<'a>(
+    pictures: impl IntoIterator<Item = (String, &'a [u8])>,
+    report: &str,
+    dir: &Path,
+) -> Result<(), OutputError> {
+    for (name, bytes) in pictures {
+        write_file(&dir.join(name), bytes)?;
     }
     write_file(&dir.join(REPORT_FILE), report.as_bytes())
 }

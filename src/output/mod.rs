@@ -327,7 +327,19 @@ fn replaceable(dest: &Path) -> bool {
     empty
         || read_summary(&dest.join("summary.json")).is_ok_and(|s| s.program == "talentsim")
         || is_analysis(&dest.join("analysis.json"))
-        || crate::shard::read_meta(dest).is_ok()
+        || is_shard(&dest.join("shard.json"))
+}
+
+/// Tells whether `path` is the `shard.json` of a talentsim shard folder.
+fn is_shard(path: &Path) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        format: String,
+    }
+    fs::read_to_string(path)
+        .ok()
+        .and_then(|t| serde_json::from_str::<Head>(&t).ok())
+        .is_some_and(|h| h.format.starts_with("talentsim-shard-"))
 }
 
 /// Tells whether `path` is the `analysis.json` of a talentsim analysis folder.
