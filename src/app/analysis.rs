@@ -70,37 +70,6 @@ fn on_threads<T: Send>(job: &Job, f: impl FnOnce() -> T + Send) -> Result<T, Err
     }
 }
 
-fn num(x: f64) -> String {
-    x.to_string()
-}
-
-fn opt(x: Option<f64>) -> String {
-    x.map(num).unwrap_or_default()
-}
-
-/// Writes a CSV table with its header.
-fn write_csv(path: &Path, header: &[&str], rows: Vec<Vec<String>>) -> Result<(), OutputError> {
-    let fail = |e: &dyn std::fmt::Display| OutputError {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
-    let mut w = csv::Writer::from_path(path).map_err(|e| fail(&e))?;
-    w.write_record(header).map_err(|e| fail(&e))?;
-    for r in rows {
-        w.write_record(&r).map_err(|e| fail(&e))?;
-    }
-    w.flush().map_err(|e| fail(&e))
-}
-
-fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), OutputError> {
-    let fail = |e: &dyn std::fmt::Display| OutputError {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
-    let json = serde_json::to_string_pretty(value).map_err(|e| fail(&e))?;
-    std::fs::write(path, json + "\n").map_err(|e| fail(&e))
-}
-
 /// Draws the charts and report of a result, unless `--no-charts`; before anything is
 /// written, so that a drawing failure leaves earlier results untouched.
 fn figures(
@@ -230,99 +199,14 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<PathBuf, Error> {
         sensitivity::analyse(&s, &explained, &job, settings)
     })??;
     let figures = figures(&args.common, chart::Analysis::Sensitivity(&result))?;
-    commit(&out, figures, |dir| write_sensitivity(&result, dir))?;
+    commit(&out, figures, |dir| {
+        talentsim::output::analysis::write_sensitivity(&result, dir)
+    })?;
     if !args.common.quiet {
         print!("{}", render_sensitivity(&result));
         println!("\nResults in {}", out.display());
     }
     Ok(out)
-}
-
-/// Writes `tornado.csv`, `sobol.csv`, `sobol_variance.csv` and `analysis.json`.
-fn write_sensitivity(r: &Sensitivity, dir: &Path) -> Result<(), OutputError> {
-    write_csv(
-        &dir.join("tornado.csv"),
-        &[
-            "rank",
-            "lever",
-            "param_low",
-            "param_high",
-            "output",
-            "output_low",
-            "output_base",
-            "output_high",
-            "swing",
-            "central_low",
-            "central_high",
-        ],
-        r.tornado
-            .iter()
-            .map(|t| {
-                vec![
-                    t.rank.to_string(),
-                    t.lever.clone(),
-                    num(t.param_low),
-                    num(t.param_high),
-                    r.tornado_output.clone(),
-                    opt(t.output_low),
-                    opt(r.base),
-                    opt(t.output_high),
-                    num(t.swing),
-                    opt(t.central_low),
-                    opt(t.central_high),
-                ]
-            })
-            .collect(),
-    )?;
-    write_csv(
-        &dir.join("sobol.csv"),
-        &[
-            "output",
-            "year",
-            "target_year",
-            "lever",
-            "first_order",
-            "first_low",
-            "first_high",
-            "total_order",
-            "total_low",
-            "total_high",
-        ],
-        r.sobol
-            .iter()
-            .map(|x| {
-                vec![
-                    x.output.clone(),
-                    x.year.to_string(),
-                    x.target_year.to_string(),
-                    x.lever.clone(),
-                    opt(x.first_order),
-                    opt(x.first_low),
-                    opt(x.first_high),
-                    opt(x.total_order),
-                    opt(x.total_low),
-                    opt(x.total_high),
-                ]
-            })
-            .collect(),
-    )?;
-    write_csv(
-        &dir.join("sobol_variance.csv"),
-        &["output", "year", "mean", "variance", "sum_first_order"],
-        r.variance
-            .iter()
-            .map(|v| {
-                vec![
-                    v.output.clone(),
-                    v.year.to_string(),
-                    opt(v.mean),
-                    opt(v.variance),
-                    opt(v.sum_first_order),
-                ]
-            })
-            .collect(),
-    )?;
-    write_json(&dir.join("analysis.json"), r)
 }
 
 fn pct(x: Option<f64>) -> String {
@@ -487,84 +371,14 @@ pub fn solve(args: &SolveArgs) -> Result<PathBuf, Error> {
         talentsim::analysis::solve::solve(&s, &job, &t, args.probability, range)
     })??;
     let figures = figures(&args.common, chart::Analysis::Solve(&result))?;
-    commit(&out, figures, |dir| write_solve(&result, dir))?;
+    commit(&out, figures, |dir| {
+        talentsim::output::analysis::write_solve(&result, dir)
+    })?;
     if !args.common.quiet {
         print!("{}", render_solve(&result, &t.metric.name(&s.levels)));
         println!("\nResults in {}", out.display());
     }
     Ok(out)
-}
-
-fn prob_cells(p: &talentsim::analysis::Probability) -> [String; 3] {
-    [num(p.probability), num(p.ci_low), num(p.ci_high)]
-}
-
-/// Writes `solve.csv`, `solve_evaluations.csv`, `earliest_year.csv` and `analysis.json`.
-fn write_solve(r: &Solve, dir: &Path) -> Result<(), OutputError> {
-    let mut rows = Vec::new();
-    if let Some(l) = &r.lever {
-        rows.push(vec![
-            r.target.clone(),
-            l.lever.clone(),
-            num(l.requested),
-            l.direction.clone(),
-            l.reachable.to_string(),
-            opt(l.value),
-            opt(l.value_low),
-            opt(l.value_high),
-            opt(l.at_value.map(|p| p.probability)),
-            num(l.current_value),
-            num(l.current_probability.probability),
-            num(l.min),
-            num(l.max),
-        ]);
-    }
-    write_csv(
-        &dir.join("solve.csv"),
-        &[
-            "target",
-            "lever",
-            "probability",
-            "direction",
-            "reachable",
-            "value",
-            "value_low",
-            "value_high",
-            "probability_at_value",
-            "current_value",
-            "current_probability",
-            "min",
-            "max",
-        ],
-        rows,
-    )?;
-    write_csv(
-        &dir.join("solve_evaluations.csv"),
-        &["value", "probability", "ci_low", "ci_high"],
-        r.lever
-            .iter()
-            .flat_map(|l| &l.evaluations)
-            .map(|e| {
-                let mut v = vec![num(e.value)];
-                v.extend(prob_cells(&e.probability));
-                v
-            })
-            .collect(),
-    )?;
-    write_csv(
-        &dir.join("earliest_year.csv"),
-        &["target", "year", "probability", "ci_low", "ci_high"],
-        r.earliest
-            .years
-            .iter()
-            .map(|e| {
-                let mut v = vec![r.target.clone(), e.year.to_string()];
-                v.extend(prob_cells(&e.probability));
-                v
-            })
-            .collect(),
-    )?;
-    write_json(&dir.join("analysis.json"), r)
 }
 
 /// Renders a solve result for a terminal.
@@ -675,57 +489,14 @@ pub fn sweep(args: &SweepArgs) -> Result<PathBuf, Error> {
     drop(Staging::new(&out)?);
     let result = on_threads(&job, || sweep::sweep(&s, &job, &t, &x, y.as_ref()))??;
     let figures = figures(&args.common, chart::Analysis::Sweep(&result))?;
-    commit(&out, figures, |dir| write_sweep(&result, dir))?;
+    commit(&out, figures, |dir| {
+        talentsim::output::analysis::write_sweep(&result, dir)
+    })?;
     if !args.common.quiet {
         print!("{}", render_sweep(&result));
         println!("\nResults in {}", out.display());
     }
     Ok(out)
-}
-
-/// Writes `sweep.csv` and `analysis.json`.
-fn write_sweep(r: &Sweep, dir: &Path) -> Result<(), OutputError> {
-    write_csv(
-        &dir.join("sweep.csv"),
-        &[
-            "x_lever",
-            "x",
-            "y_lever",
-            "y",
-            "probability",
-            "ci_low",
-            "ci_high",
-            "central_value",
-            "p50",
-            "note",
-        ],
-        r.rows
-            .iter()
-            .map(|row| {
-                vec![
-                    r.x_lever.clone(),
-                    num(row.x),
-                    r.y_lever.clone().unwrap_or_default(),
-                    opt(row.y),
-                    opt(row.probability),
-                    opt(row.ci_low),
-                    opt(row.ci_high),
-                    opt(row.central_value),
-                    opt(row.p50),
-                    row.note.clone(),
-                ]
-            })
-            .collect(),
-    )?;
-    write_csv(
-        &dir.join("sweep_contours.csv"),
-        &["level", "y", "x"],
-        r.contours
-            .iter()
-            .map(|c| vec![num(c.level), opt(c.y), num(c.x)])
-            .collect(),
-    )?;
-    write_json(&dir.join("analysis.json"), r)
 }
 
 /// Renders a sweep for a terminal: one line per x value, one column per y value.
@@ -845,113 +616,14 @@ pub fn compare(args: &CompareArgs) -> Result<PathBuf, Error> {
         talentsim::analysis::compare::compare(&scenarios, &job)
     })??;
     let figures = figures(&args.common, chart::Analysis::Compare(&result))?;
-    commit(&out, figures, |dir| write_compare(&result, dir))?;
+    commit(&out, figures, |dir| {
+        talentsim::output::analysis::write_compare(&result, dir)
+    })?;
     if !args.common.quiet {
         print!("{}", render_compare(&result));
         println!("\nResults in {}", out.display());
     }
     Ok(out)
-}
-
-/// Writes the comparison tables and `analysis.json`.
-fn write_compare(r: &Comparison, dir: &Path) -> Result<(), OutputError> {
-    let mut header = vec!["scenario"];
-    header.extend(talentsim::output::PROJECTION_HEADER);
-    write_csv(
-        &dir.join("compare_projection.csv"),
-        &header,
-        r.projection
-            .iter()
-            .map(|p| {
-                let q = &p.row;
-                vec![
-                    p.scenario.clone(),
-                    q.year.to_string(),
-                    q.metric.to_string(),
-                    opt(q.mean),
-                    opt(q.sd),
-                    opt(q.p05),
-                    opt(q.p10),
-                    opt(q.p25),
-                    opt(q.p50),
-                    opt(q.p75),
-                    opt(q.p90),
-                    opt(q.p95),
-                ]
-            })
-            .collect(),
-    )?;
-    write_csv(
-        &dir.join("compare_targets.csv"),
-        &[
-            "target",
-            "scenario",
-            "probability",
-            "ci_low",
-            "ci_high",
-            "central_value",
-            "p50",
-        ],
-        r.targets
-            .iter()
-            .map(|t| {
-                let mut v = vec![t.target.clone(), t.scenario.clone()];
-                v.extend(prob_cells(&t.probability));
-                v.push(opt(t.central_value));
-                v.push(opt(t.p50));
-                v
-            })
-            .collect(),
-    )?;
-    write_csv(
-        &dir.join("compare_differences.csv"),
-        &[
-            "scenario", "baseline", "metric", "year", "mean", "ci_low", "ci_high", "p05", "p50",
-            "p95",
-        ],
-        r.differences
-            .iter()
-            .map(|d| {
-                vec![
-                    d.scenario.clone(),
-                    d.baseline.clone(),
-                    d.metric.clone(),
-                    d.year.to_string(),
-                    opt(d.mean),
-                    opt(d.ci_low),
-                    opt(d.ci_high),
-                    opt(d.p05),
-                    opt(d.p50),
-                    opt(d.p95),
-                ]
-            })
-            .collect(),
-    )?;
-    write_csv(
-        &dir.join("compare_target_differences.csv"),
-        &[
-            "target",
-            "scenario",
-            "baseline",
-            "difference",
-            "ci_low",
-            "ci_high",
-        ],
-        r.target_differences
-            .iter()
-            .map(|d| {
-                vec![
-                    d.target.clone(),
-                    d.scenario.clone(),
-                    d.baseline.clone(),
-                    num(d.difference),
-                    num(d.ci_low),
-                    num(d.ci_high),
-                ]
-            })
-            .collect(),
-    )?;
-    write_json(&dir.join("analysis.json"), r)
 }
 
 /// Renders a comparison for a terminal: target probabilities and their paired differences,

@@ -1,12 +1,16 @@
 //! The CSV tables of docs/outputs.md, with exactly those names and columns.
 //!
-//! Every table has its header even with no rows. Undefined values are empty cells.
-//! Numbers use Rust's shortest round-trip formatting, so the same results always give
-//! the same bytes.
+//! Every table has its header even with no rows. Rows are written by
+//! [`super::table::write_table`]: undefined values are empty cells, and numbers use
+//! Rust's shortest round-trip formatting, so the same results always give the same bytes.
 
 use std::path::Path;
 
+use serde::Serialize;
+
+use super::table::{write_table, Num, Opt};
 use super::OutputError;
+use crate::scenario::{Direction, MetricName};
 use crate::stats::Summary;
 
 /// Header of `projection.csv`.
@@ -39,42 +43,61 @@ pub const TARGETS_HEADER: [&str; 11] = [
 /// Header of `target_years.csv`.
 pub const TARGET_YEARS_HEADER: [&str; 4] = ["target", "year", "p_holds", "p_held_by"];
 
-fn num(x: f64) -> String {
-    x.to_string()
+/// A row of `projection.csv`.
+#[derive(Serialize)]
+struct ProjectionLine<'a> {
+    year: i32,
+    metric: &'a MetricName,
+    mean: Opt,
+    sd: Opt,
+    quantiles: [Opt; 7],
 }
 
-fn opt<T: ToString>(x: Option<T>) -> String {
-    x.map(|v| v.to_string()).unwrap_or_default()
+/// A row of `central.csv`.
+#[derive(Serialize)]
+struct CentralLine {
+    year: i32,
+    total: Num,
+    high_skill: Num,
+    high_skill_share: Opt,
+    high_skill_added: Num,
+    high_skill_net_change: Num,
+    levels: Vec<Num>,
 }
 
-fn write_table<H: AsRef<[u8]>>(
-    path: &Path,
-    header: &[H],
-    rows: impl IntoIterator<Item = Vec<String>>,
-) -> Result<(), OutputError> {
-    let fail = |e: &dyn std::fmt::Display| OutputError {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
-    let mut w = ::csv::Writer::from_path(path).map_err(|e| fail(&e))?;
-    w.write_record(header).map_err(|e| fail(&e))?;
-    for row in rows {
-        w.write_record(&row).map_err(|e| fail(&e))?;
-    }
-    w.flush().map_err(|e| fail(&e))
+/// A row of `targets.csv`.
+#[derive(Serialize)]
+struct TargetLine<'a> {
+    target: &'a str,
+    metric: &'a MetricName,
+    year: i32,
+    through: Option<i32>,
+    threshold: Num,
+    direction: Direction,
+    probability: Num,
+    ci_low: Num,
+    ci_high: Num,
+    central_value: Opt,
+    p50: Opt,
+}
+
+/// A row of `target_years.csv`.
+#[derive(Serialize)]
+struct TargetYearLine<'a> {
+    target: &'a str,
+    year: i32,
+    p_holds: Num,
+    p_held_by: Num,
 }
 
 /// Writes `projection.csv`.
 pub(super) fn write_projection(summary: &Summary, path: &Path) -> Result<(), OutputError> {
-    let rows = summary.projection.iter().map(|r| {
-        let mut v = vec![
-            r.year.to_string(),
-            r.metric.to_string(),
-            opt(r.mean),
-            opt(r.sd),
-        ];
-        v.extend([r.p05, r.p10, r.p25, r.p50, r.p75, r.p90, r.p95].map(opt));
-        v
+    let rows = summary.projection.iter().map(|r| ProjectionLine {
+        year: r.year,
+        metric: &r.metric,
+        mean: Opt(r.mean),
+        sd: Opt(r.sd),
+        quantiles: [r.p05, r.p10, r.p25, r.p50, r.p75, r.p90, r.p95].map(Opt),
     });
     write_table(path, &PROJECTION_HEADER, rows)
 }
@@ -83,50 +106,43 @@ pub(super) fn write_projection(summary: &Summary, path: &Path) -> Result<(), Out
 pub(super) fn write_central(summary: &Summary, path: &Path) -> Result<(), OutputError> {
     let mut header: Vec<String> = CENTRAL_HEADER.map(String::from).to_vec();
     header.extend(summary.levels.iter().cloned());
-    let rows = summary.central.iter().map(|r| {
-        let mut v = vec![
-            r.year.to_string(),
-            num(r.total),
-            num(r.high_skill),
-            opt(r.high_skill_share),
-            num(r.high_skill_added),
-            num(r.high_skill_net_change),
-        ];
-        v.extend(r.levels.iter().copied().map(num));
-        v
+    let rows = summary.central.iter().map(|r| CentralLine {
+        year: r.year,
+        total: Num(r.total),
+        high_skill: Num(r.high_skill),
+        high_skill_share: Opt(r.high_skill_share),
+        high_skill_added: Num(r.high_skill_added),
+        high_skill_net_change: Num(r.high_skill_net_change),
+        levels: r.levels.iter().copied().map(Num).collect(),
     });
     write_table(path, &header, rows)
 }
 
 /// Writes `targets.csv`.
 pub(super) fn write_targets(summary: &Summary, path: &Path) -> Result<(), OutputError> {
-    let rows = summary.targets.iter().map(|r| {
-        vec![
-            r.target.clone(),
-            r.metric.to_string(),
-            r.year.to_string(),
-            opt(r.through),
-            num(r.threshold),
-            r.direction.keyword().to_string(),
-            num(r.probability),
-            num(r.ci_low),
-            num(r.ci_high),
-            opt(r.central_value),
-            opt(r.p50),
-        ]
+    let rows = summary.targets.iter().map(|r| TargetLine {
+        target: &r.target,
+        metric: &r.metric,
+        year: r.year,
+        through: r.through,
+        threshold: Num(r.threshold),
+        direction: r.direction,
+        probability: Num(r.probability),
+        ci_low: Num(r.ci_low),
+        ci_high: Num(r.ci_high),
+        central_value: Opt(r.central_value),
+        p50: Opt(r.p50),
     });
     write_table(path, &TARGETS_HEADER, rows)
 }
 
 /// Writes `target_years.csv`.
 pub(super) fn write_target_years(summary: &Summary, path: &Path) -> Result<(), OutputError> {
-    let rows = summary.target_years.iter().map(|r| {
-        vec![
-            r.target.clone(),
-            r.year.to_string(),
-            num(r.p_holds),
-            num(r.p_held_by),
-        ]
+    let rows = summary.target_years.iter().map(|r| TargetYearLine {
+        target: &r.target,
+        year: r.year,
+        p_holds: Num(r.p_holds),
+        p_held_by: Num(r.p_held_by),
     });
     write_table(path, &TARGET_YEARS_HEADER, rows)
 }

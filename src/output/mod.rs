@@ -5,8 +5,10 @@
 //! only when every file is complete, so a failed or interrupted run leaves the previous
 //! results as they were and no partial folder. Nothing here runs the model.
 
+pub mod analysis;
 mod csv;
 mod figures;
+pub mod table;
 pub mod text;
 
 pub use csv::{CENTRAL_HEADER, PROJECTION_HEADER, TARGETS_HEADER, TARGET_YEARS_HEADER};
