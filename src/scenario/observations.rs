@@ -835,4 +835,116 @@ mod tests {
         assert!(matches!(parse_date("30/06/2023"), Err(DateProblem::Form)));
         assert_eq!(parse_date("2024-02-29").ok(), Date::new(2024, 2, 29));
     }
+
+    fn read(text: &str) -> Result<Vec<Observation>, ScenarioError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("obs.csv");
+        std::fs::write(&path, text).unwrap();
+        read_observations(&path, &with("").unwrap())
+    }
+
+    /// Each problem as `line:column: key: message`, without the file.
+    fn problems(text: &str) -> Vec<String> {
+        read(text)
+            .unwrap_err()
+            .diagnostics
+            .iter()
+            .map(|d| format!("{}:{}: {}: {}", d.line, d.column, d.key, d.message))
+            .collect()
+    }
+
+    #[test]
+    fn a_good_file_is_read_in_any_column_order_with_empty_and_absent_columns() {
+        let text = "\u{feff}date,metric,rel_sd,value,sd,at_least,source\n\
+                    2025-06-30,total,0.02,330000,,,\"census, mid-year\"\n\
+                    \n\
+                    ,,,,,,\n\
+                    2026-12-31 , high_skill_share ,,,0.01,0.3,\n";
+        let v = read(text).unwrap();
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[0].metric, Metric::Total);
+        assert_eq!(v[0].date, Date::new(2025, 6, 30).unwrap());
+        assert_eq!(v[0].reading, Reading::Value(330000.0));
+        assert!((v[0].sd - 6600.0).abs() < 1e-9);
+        assert_eq!(v[0].source.as_deref(), Some("census, mid-year"));
+        assert_eq!(v[1].metric, Metric::HighSkillShare);
+        assert_eq!(v[1].reading, Reading::AtLeast(0.3));
+        assert_eq!(v[1].sd, 0.01);
+        assert_eq!(v[1].source, None);
+    }
+
+    #[test]
+    fn every_bad_row_is_reported_at_once_with_its_line_and_column() {
+        let text = "metric,date,value,at_least,at_most,sd,rel_sd,source\n\
+                    totl,2025-06-30,1,,,1,,\n\
+                    total,2025/06/30,1,,,1,,\n\
+                    total,2023-02-29,1,,,1,,\n\
+                    total,2023-06-30,1,,,1,,\n\
+                    total,2025-06-30,abc,,,1,,\n\
+                    total,2025-06-30,1,2,,1,,\n\
+                    total,2025-06-30,,,,1,,\n\
+                    total,2025-06-30,1,,,1,0.1,\n\
+                    total,2025-06-30,1,,,,,\n\
+                    total,2025-06-30,1,,,-3,,\n\
+                    total,2025-06-30,0,,,,0.1,\n\
+                    high_skill_share,2025-06-30,40,,,0.01,,\n\
+                    total,2025-06-30,1,,,,5,\n\
+                    total,2025-06-30,1\n\
+                    total,2025-06-30,1,,,,5%,\n";
+        let p = problems(text);
+        let expected = [
+            "2:1: metric: unknown metric `totl`",
+            "3:7: date: `2025/06/30` is not a date; expected YYYY-MM-DD",
+            "4:7: date: `2023-02-29` is not a date: February 2023 has 28 days",
+            "5:7: date: 2023-06-30 is outside the scenario's years",
+            "6:18: value: `abc` is not a number",
+            "7:20: at_least: `value` and `at_least` are both given",
+            "8:1: value: missing; expected the figure",
+            "9:24: rel_sd: `sd` and `rel_sd` are both given",
+            "10:1: sd: missing; expected the observation error",
+            "11:22: sd: -3: expected a standard deviation above 0",
+            "12:23: rel_sd: is relative to `value`, which is 0",
+            "13:29: value: 40 is not a share; expected a fraction from 0 to 1; for 40% write 0.4",
+            "14:23: rel_sd: 5 looks like a percentage: write 0.05",
+            "15:1: : 3 fields; expected 8 as in the header (line 1)",
+            "16:23: rel_sd: `5%` is not a number; for 5% write 0.05",
+        ];
+        assert_eq!(p.len(), expected.len(), "{p:#?}");
+        for (got, want) in p.iter().zip(expected) {
+            assert!(got.starts_with(want), "got {got}\nwant {want}");
+        }
+        assert!(p[0].ends_with("(did you mean `total`?)"), "{}", p[0]);
+    }
+
+    #[test]
+    fn the_header_is_checked_before_the_rows() {
+        let p = problems("metric,dat,valeu,sd\ntotal,2025-06-30,1,1\n");
+        assert_eq!(p.len(), 3, "{p:#?}");
+        assert!(p[0].starts_with("1:1: date: missing column"), "{}", p[0]);
+        assert!(
+            p[1].starts_with("1:8: dat: unknown column `dat`")
+                && p[1].ends_with("(did you mean `date`?)"),
+            "{}",
+            p[1]
+        );
+        assert!(p[2].contains("(did you mean `value`?)"), "{}", p[2]);
+        let p = problems("metric,date,value,sd,value\n");
+        assert_eq!(p, ["1:22: value: the column `value` appears twice"]);
+    }
+
+    #[test]
+    fn an_empty_file_or_a_header_alone_is_refused() {
+        assert!(problems("")[0].contains("the file is empty"));
+        assert!(problems("metric,date,value,sd\n")[0].contains("no observations"));
+        let e = read("metric,date,value,sd\ntotl,2025-06-30,1,1\n").unwrap_err();
+        assert!(
+            e.to_string().starts_with(&e.file) && e.file.ends_with("obs.csv"),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .contains("obs.csv:2:1: metric: unknown metric"),
+            "{e}"
+        );
+    }
 }
