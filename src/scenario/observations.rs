@@ -947,4 +947,16 @@ mod tests {
             "{e}"
         );
     }
+
+    #[test]
+    fn the_example_of_docs_scenario_format_is_located_as_documented() {
+        let text = "metric,date,value,rel_sd,source\n\
+                    total,2025-06-30,330000,0.02,\"mid-2025 provincial figure, table 3\"\n\
+                    level.senior,2025-12-31,121000,5,\n";
+        assert_eq!(
+            problems(text),
+            ["3:32: rel_sd: 5 looks like a percentage: write 0.05 (a fraction of the figure, above 0 and at most 1)"]
+        );
+        assert_eq!(read(&text.replace(",5,", ",0.05,")).unwrap().len(), 2);
+    }
 }
