@@ -518,10 +518,19 @@ pub fn read_observations(
         }
     }
     let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
-    let Ok(text) = std::str::from_utf8(&bytes) else {
-        return Err(fail(
-            "the file is not UTF-8 text; expected a CSV file of observations".into(),
-        ));
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let good = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+            let (line, column) = Positions::new(good).at(good.len());
+            let mut error = fail(
+                "the file is not UTF-8 text; expected a CSV file of observations (save it as UTF-8)"
+                    .into(),
+            );
+            error.diagnostics[0].line = line;
+            error.diagnostics[0].column = column;
+            return Err(error);
+        }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut checker = Checker {
@@ -958,5 +967,20 @@ mod tests {
             ["3:32: rel_sd: 5 looks like a percentage: write 0.05 (a fraction of the figure, above 0 and at most 1)"]
         );
         assert_eq!(read(&text.replace(",5,", ",0.05,")).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_located_at_its_first_bad_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("obs.csv");
+        std::fs::write(
+            &path,
+            b"metric,date,value,sd\ntotal,2025-06-30,1,1,\xe9t\xe9\n",
+        )
+        .unwrap();
+        let e = read_observations(&path, &with("").unwrap()).unwrap_err();
+        let d = &e.diagnostics[0];
+        assert_eq!((d.line, d.column), (2, 22), "{e}");
+        assert!(d.message.contains("not UTF-8"), "{e}");
     }
 }
