@@ -1,7 +1,7 @@
 //! A tabulated inverse CDF of the beta distribution, built once per process and shape,
 //! for the random beta and PERT parameter draws of the runs.
 //!
-//! The exact inverse ([`super::beta_inverse::inv_beta_reg`]: Newton steps over a continued
+//! The exact inverse (`beta_inverse::inv_beta_reg`: Newton steps over a continued
 //! fraction, a few thousand instructions) was a third of a run's cost. The table replaces
 //! it by one quintic Hermite polynomial per cell: values, first and second derivatives of
 //! the exact inverse at both ends of the cell (`x' = 1 / pdf(x)`,

@@ -131,9 +131,9 @@ impl Dist {
     }
 
     /// Like [`Dist::quantile`], with beta and PERT values from the tabulated inverse CDF
-    /// ([`super::beta_table`]): within 1e-9 of the support's width of the exact value; and
+    /// ([`beta_table`]): within 1e-9 of the support's width of the exact value; and
     /// log-normal amounts as `exp(mu + sigma z)` with `z` from the tabulated standard normal
-    /// inverse ([`super::beta_table::NormalTable`]): within `1e-9 sigma` of the exact value,
+    /// inverse ([`beta_table::NormalTable`]): within `1e-9 sigma` of the exact value,
     /// relatively. The runs' random draws use this; chosen quantiles (`quantile`) stay exact.
     pub fn draw(&self, u: f64, bound: Bound) -> f64 {
         Sampler::new(self, bound).draw(u)

@@ -8,6 +8,7 @@
 mod diagnostic;
 mod lever;
 mod observation;
+mod observations;
 mod param;
 mod raw;
 mod validate;
@@ -20,6 +21,7 @@ pub use lever::{
     apply_all, find, levers, parse_assignment, Lever, LeverError, LeverKind, ParamRef,
 };
 pub use observation::{Calibration, Date, Observation, Reading};
+pub use observations::read_observations;
 pub use param::{Param, ParamPath, Value, Vary};
 pub use validate::{MAX_FILE_BYTES, MAX_HORIZON, MAX_LEVELS, MAX_PEOPLE, MAX_RUNS};
 

@@ -34,6 +34,9 @@ pub(crate) struct RawScenario {
     pub monte_carlo: Option<Spanned<RawMonteCarlo>>,
     #[serde(default)]
     pub target: Vec<Spanned<RawTarget>>,
+    #[serde(default)]
+    pub observation: Vec<Spanned<RawObservation>>,
+    pub calibration: Option<Spanned<RawCalibration>>,
 }
 
 /// One `[[transition]]` table.
@@ -77,6 +80,28 @@ pub(crate) struct RawTarget {
     pub at_least: Option<Spanned<f64>>,
     pub at_most: Option<Spanned<f64>>,
     pub through: Option<Spanned<i64>>,
+}
+
+/// One `[[observation]]` table. The date is any TOML value, so that a quoted date or a
+/// date with a time gets a message of its own.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawObservation {
+    pub metric: Option<Spanned<String>>,
+    pub date: Option<Spanned<toml::Value>>,
+    pub value: Option<Spanned<f64>>,
+    pub at_least: Option<Spanned<f64>>,
+    pub at_most: Option<Spanned<f64>>,
+    pub sd: Option<Spanned<f64>>,
+    pub rel_sd: Option<Spanned<f64>>,
+    pub source: Option<Spanned<String>>,
+}
+
+/// The `[calibration]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCalibration {
+    pub posterior: Option<Spanned<String>>,
 }
 
 /// A rate or amount as written: a number, a distribution table or a `by_year` schedule.

@@ -12,6 +12,7 @@ use toml::Spanned;
 use super::diagnostic::{
     key_path_at, one_of, suggest, with_suggestion, Diagnostic, Positions, ScenarioError,
 };
+use super::observations::{impossible_date, CALIBRATION_KEYS, OBSERVATION_KEYS};
 use super::param::{Param, Value, Vary};
 use super::raw::{Key, RawInflow, RawParam, RawParamTable, RawScenario, RawTarget, RawTransition};
 use super::{Direction, Inflow, Metric, MonteCarlo, Move, MoveKind, Scenario, Target};
@@ -122,7 +123,9 @@ pub(crate) fn parse(
             let syntax = parsed.is_none();
             let key = parsed.unwrap_or_else(|| syntax_key_path(text, offset));
             let message = plain_words(&with_suggestion(e.message().trim()), &key, text, offset);
-            let message = if syntax {
+            let message = if let Some(m) = impossible_date(e.message(), text, offset) {
+                m
+            } else if syntax {
                 format!("TOML syntax error: {message}")
             } else {
                 message
@@ -134,7 +137,7 @@ pub(crate) fn parse(
         pos: Positions::new(text),
         diags: Vec::new(),
     };
-    let scenario = checker.scenario(raw, default_name);
+    let scenario = checker.scenario(raw, file, default_name);
     match scenario {
         Some(s) if checker.diags.is_empty() => Ok(s),
         _ => {
@@ -157,20 +160,26 @@ pub(crate) fn too_large(bytes: u64) -> String {
     )
 }
 
-struct Checker<'a> {
-    pos: Positions<'a>,
-    diags: Vec<Diagnostic>,
+/// Collects the problems of one text (a scenario, or an observations file).
+pub(super) struct Checker<'a> {
+    pub(super) pos: Positions<'a>,
+    pub(super) diags: Vec<Diagnostic>,
 }
 
 /// Years of the projection, once known to be valid.
 #[derive(Clone, Copy)]
-struct Horizon {
-    start: i32,
-    end: i32,
+pub(super) struct Horizon {
+    pub(super) start: i32,
+    pub(super) end: i32,
 }
 
 impl Checker<'_> {
-    fn err(&mut self, span: &Range<usize>, key: impl Into<String>, message: impl Into<String>) {
+    pub(super) fn err(
+        &mut self,
+        span: &Range<usize>,
+        key: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         let (line, column) = self.pos.at(span.start);
         self.diags.push(Diagnostic {
             line,
@@ -180,11 +189,11 @@ impl Checker<'_> {
         });
     }
 
-    fn missing(&mut self, span: &Range<usize>, key: &str, what: &str) {
+    pub(super) fn missing(&mut self, span: &Range<usize>, key: &str, what: &str) {
         self.err(span, key, format!("missing; expected {what}"));
     }
 
-    fn scenario(&mut self, raw: RawScenario, default_name: &str) -> Option<Scenario> {
+    fn scenario(&mut self, raw: RawScenario, file: &str, default_name: &str) -> Option<Scenario> {
         let top = 0..0;
         let name = match &raw.name {
             Some(n) => self.name(n),
@@ -254,6 +263,10 @@ impl Checker<'_> {
         let targets = levels
             .as_ref()
             .and_then(|levels| self.targets(&raw.target, levels, horizon));
+        let observations = levels
+            .as_ref()
+            .and_then(|levels| self.observations(&raw.observation, levels, horizon));
+        let calibration = self.calibration(raw.calibration.as_ref(), file);
 
         let (Some(name), Some(horizon), Some(levels), Some(high_skill_from), Some(initial)) =
             (name, horizon, levels, high_skill_from, initial)
@@ -267,6 +280,8 @@ impl Checker<'_> {
             Some(inflows),
             Some(monte_carlo),
             Some(targets),
+            Some(observations),
+            Some(calibration),
         ) = (
             attrition,
             upgrade,
@@ -274,6 +289,8 @@ impl Checker<'_> {
             inflows,
             monte_carlo,
             targets,
+            observations,
+            calibration,
         )
         else {
             return None;
@@ -311,8 +328,8 @@ impl Checker<'_> {
             inflows,
             monte_carlo,
             targets,
-            observations: Vec::new(),
-            calibration: None,
+            observations,
+            calibration,
         })
     }
 
@@ -968,25 +985,7 @@ impl Checker<'_> {
             "a name such as \"High-skill share at least 40% in 2026\"",
         );
         let metric = match &t.metric {
-            Some(m) => {
-                let found = Metric::parse(m.get_ref(), levels);
-                if found.is_none() {
-                    let names: Vec<String> = Metric::all(levels.len())
-                        .iter()
-                        .map(|x| x.name(levels))
-                        .collect();
-                    let mut msg = format!(
-                        "unknown metric `{}`; expected {}",
-                        m.get_ref(),
-                        one_of(&names)
-                    );
-                    if let Some(g) = suggest(m.get_ref(), names.iter().map(String::as_str)) {
-                        msg.push_str(&format!(" (did you mean `{g}`?)"));
-                    }
-                    self.err(&m.span(), format!("{base}.metric"), msg);
-                }
-                found
-            }
+            Some(m) => self.metric(m.get_ref(), &m.span(), format!("{base}.metric"), levels),
             None => {
                 self.missing(
                     span,
@@ -1091,6 +1090,29 @@ impl Checker<'_> {
             direction,
             threshold: v,
         })
+    }
+
+    /// Resolves a metric name written at `at`; reports an unknown one with a suggestion.
+    pub(super) fn metric(
+        &mut self,
+        name: &str,
+        at: &Range<usize>,
+        key: String,
+        levels: &[String],
+    ) -> Option<Metric> {
+        let found = Metric::parse(name, levels);
+        if found.is_none() {
+            let names: Vec<String> = Metric::all(levels.len())
+                .iter()
+                .map(|x| x.name(levels))
+                .collect();
+            let mut msg = format!("unknown metric `{name}`; expected {}", one_of(&names));
+            if let Some(g) = suggest(name, names.iter().map(String::as_str)) {
+                msg.push_str(&format!(" (did you mean `{g}`?)"));
+            }
+            self.err(at, key, msg);
+        }
+        found
     }
 
     /// Checks one parameter: a number, a distribution table or (if `allow_schedule`) a
@@ -1506,7 +1528,7 @@ fn table_fields(t: &RawParamTable) -> Vec<(&'static str, Range<usize>)> {
 
 /// Formats a number for a message: plainly, or in exponent form when it is very large or
 /// very small.
-fn num(x: f64) -> String {
+pub(super) fn num(x: f64) -> String {
     if x.is_finite() && (x.abs() >= 1e15 || (x != 0.0 && x.abs() < 1e-9)) {
         format!("{x:e}")
     } else {
@@ -1621,6 +1643,8 @@ const TOP_KEYS: &[&str] = &[
     "inflow",
     "monte_carlo",
     "target",
+    "observation",
+    "calibration",
 ];
 const TRANSITION_KEYS: &[&str] = &["from", "to", "rate"];
 const INFLOW_KEYS: &[&str] = &[
@@ -1710,22 +1734,28 @@ fn unknown_keys(doc: &toml_edit::Document<&str>, pos: &Positions) -> Vec<Diagnos
                     }
                 }
             }
-            "monte_carlo" => {
+            "monte_carlo" | "calibration" => {
                 if let Some(t) = item.as_table_like() {
-                    fields(t, k, MONTE_CARLO_KEYS, pos, &mut out);
+                    let known = if k == "monte_carlo" {
+                        MONTE_CARLO_KEYS
+                    } else {
+                        CALIBRATION_KEYS
+                    };
+                    fields(t, k, known, pos, &mut out);
                 }
             }
-            "transition" | "inflow" | "target" => {
+            "transition" | "inflow" | "target" | "observation" => {
                 let known = match k {
                     "transition" => TRANSITION_KEYS,
                     "inflow" => INFLOW_KEYS,
-                    _ => TARGET_KEYS,
+                    "target" => TARGET_KEYS,
+                    _ => OBSERVATION_KEYS,
                 };
                 for (i, t) in tables(item).into_iter().enumerate() {
                     let base = format!("{k}[{}]", i + 1);
                     fields(t, &base, known, pos, &mut out);
                     for p in ["rate", "per_year"] {
-                        if let Some(v) = t.get(p).filter(|_| k != "target") {
+                        if let Some(v) = t.get(p).filter(|_| k == "transition" || k == "inflow") {
                             param(v, &format!("{base}.{p}"), pos, &mut out);
                         }
                     }
