@@ -5,6 +5,7 @@
 //! only when every file is complete, so a failed or interrupted run leaves the previous
 //! results as they were and no partial folder. Nothing here runs the model.
 
+pub mod calibration;
 mod csv;
 mod figures;
 pub mod text;
@@ -327,10 +328,12 @@ fn replaceable(dest: &Path) -> bool {
     empty
         || read_summary(&dest.join("summary.json")).is_ok_and(|s| s.program == "talentsim")
         || is_analysis(&dest.join("analysis.json"))
+        || is_analysis(&dest.join(calibration::CALIBRATION_JSON))
         || crate::shard::read_meta(dest).is_ok()
 }
 
-/// Tells whether `path` is the `analysis.json` of a talentsim analysis folder.
+/// Tells whether `path` is the `analysis.json` of a talentsim analysis folder (or the
+/// `calibration.json` of a calibration folder).
 fn is_analysis(path: &Path) -> bool {
     #[derive(serde::Deserialize)]
     struct Head {
