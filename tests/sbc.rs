@@ -6,7 +6,8 @@
 //! Each replication draws the truth from the prior, generates the observations from the
 //! truth's expected-value projection with their stated error, calibrates, and records the
 //! truth's rank among the posterior draws. If the calibration is right, the ranks are
-//! uniform and 90% intervals hold the truth 90% of the time. A chi-square test of the
+//! uniform and the 90% intervals of the draws (between the 6th and the 95th of 99) hold the truth
+//! 90% of the time. A chi-square test of the
 //! ranks in 10 bins must not reject at level 0.001 for either parameter; the same
 //! statistic must reject a calibration whose likelihood sd is half the truth's.
 
@@ -93,8 +94,10 @@ fn replicate(n: usize, sd_factor: f64) -> Outcome {
         for j in 0..dim {
             let rank = c.draws.iter().filter(|d| d[j] < truth[j]).count();
             counts[j][rank * BINS / (DRAWS + 1)] += 1;
-            let p = c.parameters[j].posterior;
-            if p.p05 <= truth[j] && truth[j] <= p.p95 {
+            // The 90% interval between the 6th and 95th of the 99 sorted draws holds the
+            // truth when 5 to 94 draws lie below it: 90 of the 100 equally likely ranks.
+            // (The type-7 p05-p95 of 99 draws spans only about 88% of the posterior.)
+            if (5..95).contains(&rank) {
                 covered[j] += 1;
             }
         }
@@ -146,7 +149,7 @@ fn ranks_are_uniform_and_a_halved_sd_is_rejected() {
 }
 
 #[test]
-#[ignore = "1,000 replications: about a minute in a release build"]
+#[ignore = "1,000 replications: about 5 s in a release build (cargo test --release --test sbc -- --ignored)"]
 fn ranks_are_uniform_over_many_replications() {
     check(FULL);
 }
