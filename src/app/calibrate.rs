@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::Error;
 pub use crate::cli::calibrate::CalibrateArgs;
 use talentsim::calibrate::{self, Calibrated, ParameterSummary, Problem};
-use talentsim::format::quantity;
+use talentsim::format::{count, percent};
 use talentsim::output::calibration::{write_calibration, CalibrationMeta};
 use talentsim::output::text::value;
 use talentsim::output::{OutputError, Staging};
@@ -69,12 +69,8 @@ fn movement(p: &ParameterSummary) -> f64 {
 }
 
 fn interval(is_rate: bool, p50: f64, p05: f64, p95: f64) -> String {
-    format!(
-        "{} ({} to {})",
-        quantity(p50, is_rate),
-        quantity(p05, is_rate),
-        quantity(p95, is_rate)
-    )
+    let q = |x: f64| if is_rate { percent(x, 2) } else { count(x) };
+    format!("{} ({} to {})", q(p50), q(p05), q(p95))
 }
 
 /// Returns the plain-language summary printed after a calibration.
@@ -127,8 +123,8 @@ fn summary(name: &str, c: &Calibrated, out: &Path) -> String {
     }
     let d = c.diagnostics();
     s.push_str(&format!(
-        "IMIS: {}, {} iterations, {} evaluations, effective sample size {:.0}, expected unique \
-         draws {:.0} of {:.0} needed, largest weight {:.3}, log marginal likelihood {:.2}; {} warnings\n",
+        "IMIS: {}, iterations: {}, {} evaluations, effective sample size {:.0}, expected unique \
+         draws {:.0} of {:.0} needed, largest weight {:.3}, log marginal likelihood {:.2}; warnings: {}\n",
         if d.converged { "converged" } else { "NOT converged" },
         d.iterations,
         d.evaluations,
@@ -141,4 +137,57 @@ fn summary(name: &str, c: &Calibrated, out: &Path) -> String {
     ));
     s.push_str(&format!("Results in {}\n", out.display()));
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use talentsim::calibrate::imis::ImisSettings;
+    use talentsim::scenario::{Date, Metric, Observation};
+
+    #[test]
+    fn summary_names_the_parameters_moved_most_and_each_observation() {
+        let mut s = talentsim::parse(
+            "small.toml",
+            r#"
+            start_year = 2020
+            end_year = 2024
+            levels = ["a", "b"]
+            high_skill_from = "b"
+            initial = { a = 1000, b = 200 }
+            attrition = { a = { dist = "beta", mean = 0.1, sd = 0.03 }, b = 0.05 }
+            upgrade = { a = { dist = "uniform", min = 0.02, max = 0.08 } }
+            "#,
+        )
+        .unwrap();
+        s.observations = vec![
+            Observation {
+                metric: Metric::Level(1),
+                date: Date::new(2022, 12, 31).unwrap(),
+                reading: Reading::Value(300.0),
+                sd: 5.0,
+                source: None,
+            },
+            Observation {
+                metric: Metric::HighSkillShare,
+                date: Date::new(2024, 6, 30).unwrap(),
+                reading: Reading::AtMost(0.4),
+                sd: 0.01,
+                source: None,
+            },
+        ];
+        let c = calibrate::calibrate(&s, &ImisSettings::new(100, 200, 1)).unwrap();
+        let text = summary("small", &c, Path::new("out/small-calibrate"));
+        assert!(text.starts_with("Calibrated small: 2 parameters against 2 observations.\n"));
+        // The level-b figure pins the upgrade rate: it moves most, and is listed first.
+        let first = text.lines().nth(2).unwrap();
+        assert!(first.starts_with("  upgrade.a: "), "{text}");
+        assert!(
+            text.contains("  level.b on 2022-12-31: observed 300 ± 5; "),
+            "{text}"
+        );
+        assert!(text.contains("high_skill_share on 2024-06-30: observed at most 40.0% (sd 1.0%)"));
+        assert!(text.contains("IMIS: converged"), "{text}");
+        assert!(text.ends_with("Results in out/small-calibrate\n"));
+    }
 }
