@@ -420,6 +420,38 @@ mod tests {
     }
 
     #[test]
+    fn same_seed_same_bits_whatever_the_thread_count() {
+        let scenario = conjugate(1000.0, 100.0, 3, 8300.0, 150.0);
+        let settings = ImisSettings::new(100, 200, 9);
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| calibrate(&scenario, &settings).unwrap())
+        };
+        let (a, b) = (on(1), on(3));
+        let bits = |c: &Calibrated| -> Vec<u64> {
+            (c.draws.iter().flatten())
+                .chain(&c.log_likelihoods)
+                .chain(
+                    c.fit
+                        .iter()
+                        .flat_map(|f| {
+                            let b = f.posterior.unwrap();
+                            [b.p05, b.p50, b.p95]
+                        })
+                        .collect::<Vec<_>>()
+                        .iter(),
+                )
+                .map(|x| x.to_bits())
+                .collect()
+        };
+        assert_eq!(bits(&a), bits(&b));
+        assert_eq!(a.parameters, b.parameters);
+    }
+
+    #[test]
     fn increment_grows_with_the_dimension_above_twenty() {
         assert_eq!(settings_for(11, 2000, 1).increment, 1000);
         assert_eq!(settings_for(20, 2000, 1).increment, 1000);
