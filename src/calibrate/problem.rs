@@ -4,7 +4,7 @@
 //! This module owns the map from a point `z` (prior N(0, I)) to a parameter set and the
 //! likelihood of the observations given that set. It builds the parameter set exactly as
 //! the engine builds a run's ([`ParamPlan::sample`], through the [`Uniforms`] trait with
-//! exact quantiles), projects it without process noise ([`project`] with [`Expected`]), and
+//! exact quantiles), projects it without process noise (`engine::project` with [`Expected`]), and
 //! never draws a random number, writes a file or prints.
 //!
 //! # Coordinates
