@@ -2,6 +2,7 @@
 //! exit codes; every number comes from the library modules below it.
 
 pub mod analysis;
+pub mod calibrate;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -56,6 +57,9 @@ pub enum Error {
         /// One line per differing file.
         differences: Vec<String>,
     },
+    /// A scenario that cannot be calibrated, or a calibration that failed.
+    #[error(transparent)]
+    Calibrate(#[from] talentsim::calibrate::CalibrateError),
     /// Shard folders that are unreadable or do not make up one job (`merge`).
     #[error(transparent)]
     Shard(#[from] ShardError),
@@ -75,6 +79,10 @@ impl Error {
             | Error::Chart(_)
             | Error::Replay { .. }
             | Error::ReplayDiffers { .. } => 1,
+            Error::Calibrate(e) => match e {
+                talentsim::calibrate::CalibrateError::Problem(_) => 2,
+                talentsim::calibrate::CalibrateError::Imis(_) => 1,
+            },
         }
     }
 }
@@ -104,6 +112,7 @@ pub fn execute(command: Command) -> Result<(), Error> {
         Command::Solve(args) => analysis::solve(&args).map(|_| ()),
         Command::Sweep(args) => analysis::sweep(&args).map(|_| ()),
         Command::Compare(args) => analysis::compare(&args).map(|_| ()),
+        Command::Calibrate(args) => calibrate::calibrate(&args).map(|_| ()),
         Command::Merge(args) => merge(&args),
     }
 }

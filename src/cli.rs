@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 pub mod analysis;
+pub mod calibrate;
 
 /// Talent-pipeline forecasting: project a region's skilled workforce by vocational level
 /// with its uncertainty, and the probability that policy targets hold.
@@ -44,6 +45,9 @@ pub enum Command {
     Sweep(analysis::SweepArgs),
     /// Two or more scenarios side by side, with paired differences.
     Compare(analysis::CompareArgs),
+    /// Reconcile the scenario's distributions with its observations: a posterior sample
+    /// and a calibrated scenario in output/<name>-calibrate/.
+    Calibrate(calibrate::CalibrateArgs),
     /// Combine the shard folders of `run --shard` into the outputs of the whole job.
     Merge(MergeArgs),
 }

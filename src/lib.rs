@@ -11,7 +11,9 @@
 //! [`engine`] (runs, the only parallel code) -> [`stats`] ([`Summary`]) -> [`output`]
 //! (files) and [`chart`] (pictures). [`analysis`] (sensitivity, solve, sweep, compare)
 //! evaluates scenario variants named by levers ([`scenario::Lever`]) through the engine
-//! with common random numbers. [`audit`] records how a result was produced, for
+//! with common random numbers. [`calibrate`] reconciles a scenario's distributions with
+//! published figures about the past (its observations) by incremental mixture importance
+//! sampling (`talentsim calibrate`). [`audit`] records how a result was produced, for
 //! `talentsim run --replay`. The command line is not part of the library: the binary
 //! (`src/main.rs`) parses arguments and calls the functions below.
 //!

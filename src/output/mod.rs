@@ -6,6 +6,7 @@
 //! results as they were and no partial folder. Nothing here runs the model.
 
 pub mod analysis;
+pub mod calibration;
 mod csv;
 mod figures;
 pub mod table;
@@ -329,6 +330,7 @@ fn replaceable(dest: &Path) -> bool {
     empty
         || read_summary(&dest.join("summary.json")).is_ok_and(|s| s.program == "talentsim")
         || is_analysis(&dest.join("analysis.json"))
+        || is_analysis(&dest.join(calibration::CALIBRATION_JSON))
         || is_shard(&dest.join("shard.json"))
 }
 
@@ -344,7 +346,8 @@ fn is_shard(path: &Path) -> bool {
         .is_some_and(|h| h.format.starts_with("talentsim-shard-"))
 }
 
-/// Tells whether `path` is the `analysis.json` of a talentsim analysis folder.
+/// Tells whether `path` is the `analysis.json` of a talentsim analysis folder (or the
+/// `calibration.json` of a calibration folder).
 fn is_analysis(path: &Path) -> bool {
     #[derive(serde::Deserialize)]
     struct Head {
