@@ -124,7 +124,15 @@ fn chunk_params(
     results: &mut [Result<(), usize>],
 ) -> usize {
     let n = (runs - first).min(CHUNK_RUNS as u64) as usize;
-    first_attempts(plan, 1, first, &[], &mut params[..n], &mut results[..n]);
+    first_attempts(
+        plan,
+        1,
+        first,
+        &[],
+        None,
+        &mut params[..n],
+        &mut results[..n],
+    );
     n
 }
 

@@ -74,6 +74,7 @@ impl Error {
             | Error::Lever(_)
             | Error::Usage(_)
             | Error::Shard(_) => 2,
+            Error::Engine(EngineError::Posterior { .. }) => 2,
             Error::Engine(_)
             | Error::Output(_)
             | Error::Chart(_)
@@ -208,7 +209,7 @@ fn run_as(args: &RunArgs, recorded: Option<&Audit>) -> Result<PathBuf, Error> {
     )?;
     let audit = match recorded {
         Some(a) => a.clone(),
-        None => audit_record(path, &job, args)?,
+        None => audit_record(path, &scenario, &job, args)?,
     };
 
     if let Some(spec) = args.shard {
@@ -521,7 +522,12 @@ fn progress_bar(job: &Job, horizon: usize, quiet: bool) -> Option<indicatif::Pro
 }
 
 /// Builds the audit record of a run of the scenario at `path`.
-fn audit_record(path: &Path, job: &Job, args: &RunArgs) -> Result<Audit, Error> {
+fn audit_record(
+    path: &Path,
+    scenario: &scenario::Scenario,
+    job: &Job,
+    args: &RunArgs,
+) -> Result<Audit, Error> {
     let bytes = std::fs::read(path).map_err(|e| OutputError {
         path: path.to_path_buf(),
         message: format!("cannot read the scenario again to hash it: {e}"),
@@ -540,6 +546,10 @@ fn audit_record(path: &Path, job: &Job, args: &RunArgs) -> Result<Audit, Error> 
         width: Some(args.chart.width),
         height: Some(args.chart.height),
         exact: args.exact,
+        posterior_sha256: scenario
+            .calibration
+            .as_ref()
+            .map(|c| c.table.sha256.clone()),
     })
 }
 

@@ -44,6 +44,9 @@ pub struct Audit {
     /// Whether every count was drawn exactly (`--exact`).
     #[serde(default)]
     pub exact: bool,
+    /// SHA-256 of a calibrated scenario's posterior file, lowercase hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior_sha256: Option<String>,
 }
 
 /// Returns the SHA-256 of `bytes` as lowercase hex.

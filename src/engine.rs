@@ -15,6 +15,7 @@ use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
+use crate::model::slots::PosteriorDraws;
 use crate::model::{
     central_params, step, Draw, Expected, Flows, Noisy, NoisyExact, ParamPlan, RunParams, State,
     Uniforms,
@@ -116,6 +117,14 @@ pub enum EngineError {
         available: u64,
         /// Runs that would fit.
         max_runs: u64,
+    },
+    /// A calibrated scenario's posterior does not fit its parameters.
+    #[error("{}: {message}", .path.display())]
+    Posterior {
+        /// The posterior file.
+        path: std::path::PathBuf,
+        /// What does not fit.
+        message: String,
     },
     /// A self-check failed: a bug in talentsim, never a property of the scenario.
     #[error("self-check failed: {0}; no results were written. This is a bug in talentsim: please report it with the scenario file")]
@@ -257,6 +266,7 @@ fn simulate_range(
     let verify = job.verify || cfg!(debug_assertions);
 
     let central = central_path(scenario)?;
+    let posterior = posterior_draws(scenario)?;
 
     // Column-major: column `j` of every run is `values[j * runs..(j + 1) * runs]`.
     let mut values = vec![0.0; runs * row];
@@ -267,6 +277,7 @@ fn simulate_range(
             plan: &plan,
             job,
             pins,
+            posterior: posterior.as_ref(),
             verify,
         };
         let mut table =
@@ -287,6 +298,7 @@ fn simulate_range(
                     job.seed,
                     first,
                     pins,
+                    posterior.as_ref(),
                     &mut scratch.params[..n],
                     &mut scratch.first[..n],
                 );
@@ -348,6 +360,23 @@ fn simulate_range(
     })
 }
 
+/// Returns a calibrated scenario's posterior draws, matched with its parameters.
+///
+/// # Errors
+/// [`EngineError::Posterior`] when the posterior lacks a parameter the scenario draws.
+pub fn posterior_draws(scenario: &Scenario) -> Result<Option<PosteriorDraws>, EngineError> {
+    scenario
+        .calibration
+        .as_ref()
+        .map(|c| {
+            PosteriorDraws::new(scenario, &c.table).map_err(|message| EngineError::Posterior {
+                path: c.posterior.clone(),
+                message,
+            })
+        })
+        .transpose()
+}
+
 /// Draws the first attempt at the parameters of runs `first..first + params.len()` of a
 /// job seeded `seed`, as the engine does for each chunk: one parameter at a time across
 /// the runs ([`ParamPlan::sample_each`]), `results[i]` telling whether run `first + i`'s
@@ -360,11 +389,19 @@ pub fn first_attempts(
     seed: u64,
     first: u64,
     pins: &[Pin],
+    posterior: Option<&PosteriorDraws>,
     params: &mut [RunParams],
     results: &mut [Result<(), usize>],
 ) {
     let mut streams: Vec<ParamStreams<'_>> = (0..params.len() as u64)
-        .map(|i| ParamStreams::new(seed, first + i, 0, pins))
+        .map(|i| {
+            ParamStreams::new(seed, first + i, 0, pins).with_posterior(
+                posterior,
+                seed,
+                first + i,
+                0,
+            )
+        })
         .collect();
     plan.sample_each(&mut streams, params, results);
 }
@@ -411,6 +448,8 @@ struct RunContext<'a> {
     plan: &'a ParamPlan<'a>,
     job: &'a Job,
     pins: &'a [Pin],
+    /// A calibrated scenario's posterior.
+    posterior: Option<&'a PosteriorDraws>,
     /// Whether every step's invariants are checked.
     verify: bool,
 }
@@ -429,6 +468,7 @@ fn run_one(
         plan,
         job,
         pins,
+        posterior,
         verify,
     } = *ctx;
     let scenario = plan.scenario();
@@ -437,7 +477,8 @@ fn run_one(
     let redrawn = scratch.first[i].err();
     if redrawn.is_some() {
         let valid = (1..MAX_ATTEMPTS).any(|attempt| {
-            let mut streams = ParamStreams::new(job.seed, run, attempt as u64, pins);
+            let mut streams = ParamStreams::new(job.seed, run, attempt as u64, pins)
+                .with_posterior(posterior, job.seed, run, attempt as u64);
             plan.sample(&mut streams, params).is_ok()
         });
         if !valid {
@@ -482,6 +523,8 @@ pub struct ParamStreams<'p> {
     used: [u32; INLINE_PARAMS],
     more: Vec<u32>,
     pins: &'p [Pin],
+    /// A calibrated scenario's posterior and the row this attempt takes.
+    posterior: Option<(&'p PosteriorDraws, usize)>,
 }
 
 /// Parameters whose draw counters live inline in [`ParamStreams`] (no allocation).
@@ -493,6 +536,7 @@ const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 const TAG_PARAMS: u64 = 0x7061_7261_6d73_0001; // "params", 1
 const TAG_COUNTER: u64 = 0x6472_6177_0000_0002; // "draw", 2
 const TAG_NOISE: u64 = 0x6e6f_6973_6500_0003; // "noise", 3
+const TAG_POSTERIOR: u64 = 0x706f_7374_0000_0004; // "post", 4
 
 /// The `SplitMix64` output function (Stafford's "Mix13" variant of `MurmurHash3`'s
 /// `fmix64`): a bijection of `u64` whose outputs on a counter pass `BigCrush`.
@@ -552,7 +596,25 @@ impl<'p> ParamStreams<'p> {
             used: [0; INLINE_PARAMS],
             more: Vec::new(),
             pins,
+            posterior: None,
         }
+    }
+
+    /// Takes the calibrated parameters' uniforms from one row of `posterior`, the row
+    /// `hash(seed, run, attempt) mod rows`: the draws of a run are jointly those of one
+    /// posterior draw (their correlations kept), and a redraw takes another row.
+    pub fn with_posterior(
+        mut self,
+        posterior: Option<&'p PosteriorDraws>,
+        seed: u64,
+        run: u64,
+        attempt: u64,
+    ) -> ParamStreams<'p> {
+        self.posterior = posterior.filter(|p| !p.is_empty()).map(|p| {
+            let h = mix64(param_key(seed, run, attempt) ^ TAG_POSTERIOR);
+            (p, (h % p.len() as u64) as usize)
+        });
+        self
     }
 
     /// Returns the number of draws parameter `param` has made so far, and counts one more.
@@ -580,11 +642,19 @@ impl Uniforms for ParamStreams<'_> {
             Pin::Random => {}
         }
         let draw = self.count(param);
+        if let Some((posterior, row)) = self.posterior {
+            if let Some(u) = posterior.uniform(row, param, draw as usize) {
+                return Some(u);
+            }
+        }
         Some(param_uniform(self.key, param, draw))
     }
 
     fn exact(&self, param: usize) -> bool {
         matches!(self.pins.get(param), Some(Pin::Quantile(_)))
+            || self
+                .posterior
+                .is_some_and(|(p, _)| p.calibrated.get(param).copied().unwrap_or(false))
     }
 }
 

@@ -37,8 +37,10 @@ use std::f64::consts::{PI, SQRT_2};
 use statrs::function::erf::erfc;
 
 use crate::engine::project;
-use crate::model::{params_in_order, Expected, ParamPlan, RunParams, Uniforms};
-use crate::scenario::{levers, Bound, Dist, Metric, Param, Reading, Scenario, Value, Vary};
+use crate::model::slots::coordinates;
+pub use crate::model::slots::Coordinate;
+use crate::model::{Expected, ParamPlan, RunParams, Uniforms};
+use crate::scenario::{Bound, Metric, Reading, Scenario};
 
 /// Why a scenario cannot be calibrated.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -72,19 +74,6 @@ pub enum ProblemError {
         /// `end_year`.
         end: i32,
     },
-}
-
-/// One calibrated coordinate: a random value of one of the scenario's parameters.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Coordinate {
-    /// Lever name, with `@YEAR` for a schedule's or a yearly value (module docs).
-    pub name: String,
-    /// Index of the parameter in sampling order ([`crate::model::param_index`]).
-    pub param: usize,
-    /// The distribution the value is drawn from (its prior).
-    pub dist: Dist,
-    /// The parameter's valid range.
-    pub bound: Bound,
 }
 
 impl Coordinate {
@@ -316,70 +305,6 @@ impl<'s> Problem<'s> {
     }
 }
 
-/// Lists the coordinates of `scenario` and, per parameter, the coordinate behind each
-/// uniform it draws (module docs).
-fn coordinates(scenario: &Scenario) -> (Vec<Coordinate>, Vec<Vec<Option<usize>>>) {
-    let names = levers(scenario);
-    let horizon = scenario.horizon();
-    let first = scenario.start_year + 1;
-    let mut coords = Vec::new();
-    let mut slots = Vec::new();
-    for (i, (which, param, bound)) in params_in_order(scenario).into_iter().enumerate() {
-        let lever = names
-            .iter()
-            .find(|l| l.param() == Some(which))
-            .map_or_else(|| format!("parameter{i}"), |l| l.name.clone());
-        let values: Vec<(i32, &Value)> = match param {
-            Param::Constant(v) => vec![(i32::MIN, v)],
-            Param::Schedule(entries) => entries.iter().map(|(y, v)| (*y, v)).collect(),
-        };
-        let scheduled = matches!(param, Param::Schedule(_));
-        // As `ParamPath::new`: the entry that holds in each projected year.
-        let active: Vec<usize> = (0..horizon)
-            .map(|t| {
-                let year = first + t as i32;
-                values
-                    .partition_point(|(y, _)| *y <= year)
-                    .saturating_sub(1)
-            })
-            .collect();
-        let mut mine = Vec::new();
-        for (k, (_, value)) in values.iter().enumerate() {
-            let Value::Random(dist, vary) = value else {
-                continue;
-            };
-            let mut add = |name: String| {
-                coords.push(Coordinate {
-                    name,
-                    param: i,
-                    dist: dist.clone(),
-                    bound,
-                });
-                Some(coords.len() - 1)
-            };
-            match vary {
-                Vary::Run => {
-                    let slot = match active.iter().position(|&a| a == k) {
-                        Some(t) if scheduled => add(format!("{lever}@{}", first + t as i32)),
-                        Some(_) => add(lever.clone()),
-                        None => None,
-                    };
-                    mine.push(slot);
-                }
-                Vary::Yearly => {
-                    for (t, &a) in active.iter().enumerate() {
-                        let slot = (a == k).then(|| add(format!("{lever}@{}", first + t as i32)));
-                        mine.push(slot.flatten());
-                    }
-                }
-            }
-        }
-        debug_assert_eq!(mine.len(), param.draws(horizon));
-        slots.push(mine);
-    }
-    (coords, slots)
-}
-
 /// Returns the standard normal CDF `Phi(z)`, kept inside (0, 1) so that every quantile is
 /// finite.
 pub fn uniform_of(z: f64) -> f64 {
@@ -409,6 +334,7 @@ pub fn log_normal_cdf(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::Dist;
     use crate::scenario::{Date, Observation};
 
     fn scenario(text: &str, observations: Vec<Observation>) -> Scenario {

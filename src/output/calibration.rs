@@ -66,8 +66,16 @@ pub fn write_calibration(
     write_parameters(c, &dir.join("calibration.csv"))?;
     write_fit(&c.fit, &dir.join("fit.csv"))?;
     write_json(&report(c, meta), &dir.join(CALIBRATION_JSON))?;
+    // The calibrated scenario records the posterior's hash: an edited file is refused.
+    let posterior = dir.join(POSTERIOR_CSV);
+    let bytes = fs::read(&posterior).map_err(|e| OutputError::io(&posterior, &e))?;
+    let text = format!(
+        "{}sha256 = \"{}\"\n",
+        calibrated_toml(c, meta),
+        crate::audit::sha256_hex(&bytes)
+    );
     let path = dir.join(calibrated_toml_name(meta.scenario));
-    fs::write(&path, calibrated_toml(c, meta)).map_err(|e| OutputError::io(&path, &e))
+    fs::write(&path, text).map_err(|e| OutputError::io(&path, &e))
 }
 
 fn fail(path: &Path, e: &dyn std::fmt::Display) -> OutputError {
@@ -404,8 +412,11 @@ split = { a = 1.0 }
         }
         let toml = read("small-calibrated.toml");
         assert!(toml.starts_with(TEXT));
+        let hash = crate::audit::sha256_hex(read("posterior.csv").as_bytes());
         assert!(
-            toml.ends_with("[calibration]\nposterior = \"posterior.csv\"\n"),
+            toml.ends_with(&format!(
+                "[calibration]\nposterior = \"posterior.csv\"\nsha256 = \"{hash}\"\n"
+            )),
             "{toml}"
         );
         assert!(!toml.contains("old.csv"));

@@ -20,7 +20,7 @@ pub use diagnostic::{Diagnostic, ScenarioError};
 pub use lever::{
     apply_all, find, levers, parse_assignment, Lever, LeverError, LeverKind, ParamRef,
 };
-pub use observation::{Calibration, Date, Observation, Reading};
+pub use observation::{read_posterior, Calibration, Date, Observation, Posterior, Reading};
 pub use observations::read_observations;
 pub use param::{Param, ParamPath, Value, Vary};
 pub use validate::{MAX_FILE_BYTES, MAX_HORIZON, MAX_LEVELS, MAX_PEOPLE, MAX_RUNS};

@@ -5,7 +5,8 @@
 //! Observations are built only by validation, which guarantees the invariants documented
 //! on each field. This module describes them; `crate::calibrate` uses them.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::Metric;
 
@@ -130,6 +131,71 @@ pub struct Calibration {
     pub posterior: PathBuf,
     /// The path as written in the scenario.
     pub written: String,
+    /// The file's draws.
+    pub table: Arc<Posterior>,
+}
+
+/// The draws of a posterior file: `draw`, one column per calibrated parameter (natural
+/// units), `log_likelihood`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Posterior {
+    /// Parameter names (lever names, `@YEAR` for a yearly or scheduled value).
+    pub names: Vec<String>,
+    /// One row per draw, one finite value per name.
+    pub rows: Vec<Vec<f64>>,
+    /// SHA-256 of the file's bytes, lowercase hex.
+    pub sha256: String,
+}
+
+/// Reads a posterior file written by `talentsim calibrate`.
+///
+/// # Errors
+/// A message saying what is wrong: unreadable, no header or no rows, a row of the wrong
+/// length, a value that is not a finite number (with its line).
+pub fn read_posterior(path: &Path) -> Result<Posterior, String> {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let sha256 = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mut reader = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
+    let header = reader.headers().map_err(|e| e.to_string())?.clone();
+    let n = header.len();
+    if n < 3 || &header[0] != "draw" || &header[n - 1] != "log_likelihood" {
+        return Err("expected a header `draw,<parameters>,log_likelihood`".into());
+    }
+    let names: Vec<String> = header
+        .iter()
+        .skip(1)
+        .take(n - 2)
+        .map(String::from)
+        .collect();
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record = record.map_err(|e| format!("line {line}: {e}"))?;
+        let mut row = Vec::with_capacity(names.len());
+        for (name, cell) in names.iter().zip(record.iter().skip(1)) {
+            match cell.trim().parse::<f64>() {
+                Ok(x) if x.is_finite() => row.push(x),
+                _ => {
+                    return Err(format!(
+                        "line {line}, column `{name}`: `{cell}` is not a finite number"
+                    ))
+                }
+            }
+        }
+        rows.push(row);
+    }
+    if rows.is_empty() {
+        return Err("it has no draws".into());
+    }
+    Ok(Posterior {
+        names,
+        rows,
+        sha256,
+    })
 }
 
 #[cfg(test)]

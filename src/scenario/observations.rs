@@ -24,7 +24,7 @@ pub(super) const OBSERVATION_KEYS: &[&str] = &[
     "metric", "date", "value", "at_least", "at_most", "sd", "rel_sd", "source",
 ];
 /// Keys of the `[calibration]` table.
-pub(super) const CALIBRATION_KEYS: &[&str] = &["posterior"];
+pub(super) const CALIBRATION_KEYS: &[&str] = &["posterior", "sha256"];
 
 /// An example of a date, for messages.
 const DATE_EXAMPLE: &str = "a date such as 2023-06-30";
@@ -483,9 +483,38 @@ impl Checker<'_> {
             return None;
         }
         let folder = Path::new(file).parent().unwrap_or(Path::new(""));
+        let path = folder.join(written);
+        let table = match super::observation::read_posterior(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                self.err(
+                    &p.span(),
+                    "calibration.posterior",
+                    format!("cannot use the posterior file {}: {e}", path.display()),
+                );
+                return None;
+            }
+        };
+        if let Some(h) = &raw.get_ref().sha256 {
+            if !h.get_ref().eq_ignore_ascii_case(&table.sha256) {
+                self.err(
+                    &h.span(),
+                    "calibration.sha256",
+                    format!(
+                        "the posterior file {} has changed since calibration (SHA-256 {} recorded, {} now); \
+                         restore it or calibrate again",
+                        path.display(),
+                        h.get_ref(),
+                        table.sha256
+                    ),
+                );
+                return None;
+            }
+        }
         Some(Some(Calibration {
-            posterior: folder.join(written),
+            posterior: path,
             written: written.clone(),
+            table: std::sync::Arc::new(table),
         }))
     }
 }
@@ -776,6 +805,19 @@ mod tests {
 
     #[test]
     fn observations_and_calibration_are_read_with_an_absolute_sd_and_a_resolved_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let regions = dir.path().join("regions");
+        std::fs::create_dir(&regions).unwrap();
+        std::fs::write(
+            regions.join("posterior.csv"),
+            "draw,attrition.senior,log_likelihood\n0,0.04,-1.5\n1,0.05,-1.25\n",
+        )
+        .unwrap();
+        let file = regions.join("r.toml");
+        let with = |extra: &str| {
+            let text = format!("{TEMPLATE}\n{extra}");
+            parse_bytes(file.to_str().unwrap(), text.as_bytes(), "r")
+        };
         let s = with(
             "[[observation]]\nmetric = \"total\"\ndate = 2025-06-30\nvalue = 330000\nrel_sd = 0.02\nsource = \"census\"\n\n\
              [[observation]]\nmetric = \"high_skill_share\"\ndate = 2024-12-31\nat_least = 0.3\nsd = 0.01\n\n\
@@ -794,7 +836,9 @@ mod tests {
         assert_eq!(s.observations[1].source, None);
         let c = s.calibration.unwrap();
         assert_eq!(c.written, "posterior.csv");
-        assert_eq!(c.posterior, Path::new("regions/posterior.csv"));
+        assert_eq!(c.posterior, regions.join("posterior.csv"));
+        assert_eq!(c.table.names, ["attrition.senior"]);
+        assert_eq!(c.table.rows, [[0.04], [0.05]]);
     }
 
     #[test]

@@ -102,6 +102,7 @@ pub(crate) struct RawObservation {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawCalibration {
     pub posterior: Option<Spanned<String>>,
+    pub sha256: Option<Spanned<String>>,
 }
 
 /// A rate or amount as written: a number, a distribution table or a `by_year` schedule.
