@@ -48,7 +48,12 @@ pub fn calibration_files(name: &str) -> [String; 5] {
     ]
 }
 
-/// Returns the calibrated scenario's file name, `<name>-calibrated.toml`.
+/// Returns the calibrated scenario's name, `<name>-calibrated`.
+pub fn calibrated_name(name: &str) -> String {
+    format!("{name}-calibrated")
+}
+
+/// Returns the file name of the calibrated scenario, `<name>-calibrated.toml`.
 pub fn calibrated_toml_name(name: &str) -> String {
     format!("{name}-calibrated.toml")
 }
@@ -239,14 +244,28 @@ fn write_json<T: Serialize>(value: &T, path: &Path) -> Result<(), OutputError> {
 }
 
 /// Returns the calibrated scenario: the scenario's text (without any earlier
-/// `[calibration]` table) followed by a commented `[calibration]` table.
+/// `[calibration]` table, and named `<name>-calibrated` so that its results go to their
+/// own folder) followed by a commented `[calibration]` table.
 pub fn calibrated_toml(c: &Calibrated, meta: &CalibrationMeta<'_>) -> String {
     let mut text = match meta.text.parse::<toml_edit::DocumentMut>() {
-        Ok(mut doc) if doc.contains_key("calibration") => {
+        Ok(mut doc) => {
             doc.remove("calibration");
+            let name = calibrated_name(meta.scenario);
+            match doc.get_mut("name") {
+                Some(item) if item.is_value() => {
+                    let decor = item.as_value().map(|v| v.decor().clone());
+                    *item = toml_edit::value(name);
+                    if let (Some(d), Some(v)) = (decor, item.as_value_mut()) {
+                        *v.decor_mut() = d;
+                    }
+                }
+                _ => {
+                    doc.insert("name", toml_edit::value(name));
+                }
+            }
             doc.to_string()
         }
-        _ => meta.text.to_string(),
+        Err(_) => meta.text.to_string(),
     };
     if !text.ends_with('\n') {
         text.push('\n');
