@@ -2,6 +2,8 @@
 //! exit codes; every number comes from the library modules below it.
 
 pub mod analysis;
+mod folders;
+pub mod term;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -59,6 +61,9 @@ pub enum Error {
     /// Shard folders that are unreadable or do not make up one job (`merge`).
     #[error(transparent)]
     Shard(#[from] ShardError),
+    /// Standard output is closed or full (`talentsim init > /dev/full`).
+    #[error("cannot write to standard output: {0}")]
+    Stdout(std::io::Error),
 }
 
 impl Error {
@@ -74,8 +79,15 @@ impl Error {
             | Error::Output(_)
             | Error::Chart(_)
             | Error::Replay { .. }
-            | Error::ReplayDiffers { .. } => 1,
+            | Error::ReplayDiffers { .. }
+            | Error::Stdout(_) => 1,
         }
+    }
+
+    /// Tells whether the error is only that the reader of standard output went away
+    /// (`talentsim check *.toml | head -1`): the command then ends quietly, with exit 0.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Stdout(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
     }
 }
 
@@ -95,10 +107,7 @@ pub fn execute(command: Command) -> Result<(), Error> {
             }
         }
         Command::Check { scenarios, set } => check_with(&scenarios, &set),
-        Command::Init => {
-            print!("{}", scenario::TEMPLATE);
-            Ok(())
-        }
+        Command::Init => term::print(scenario::TEMPLATE),
         Command::Plot(args) => plot(&args),
         Command::Sensitivity(args) => analysis::sensitivity(&args).map(|_| ()),
         Command::Solve(args) => analysis::solve(&args).map(|_| ()),
@@ -115,8 +124,11 @@ pub fn execute(command: Command) -> Result<(), Error> {
 /// first lever a valid file rejects.
 pub fn check_with(paths: &[PathBuf], set: &[String]) -> Result<(), Error> {
     let mut errors = Vec::new();
+    // A closed or full standard output stops the printing, not the checking: invalid
+    // files are still reported (on standard error) and still exit 2.
+    let mut printed = Ok(());
     for path in paths {
-        match scenario::load(path) {
+        let line = match scenario::load(path) {
             Ok(s) if !set.is_empty() => {
                 let s = scenario::apply_all(&s, set).map_err(|e| {
                     Error::Lever(LeverError {
@@ -124,15 +136,15 @@ pub fn check_with(paths: &[PathBuf], set: &[String]) -> Result<(), Error> {
                         message: format!("{}: {}", path.display(), e.message),
                     })
                 })?;
-                println!(
-                    "ok: {} ({} with {})",
+                format!(
+                    "ok: {} ({} with {})\n",
                     path.display(),
                     s.name,
                     set.join(", ")
-                );
+                )
             }
-            Ok(s) => println!(
-                "ok: {} ({}: {} levels, {}-{}, {} inflows, {} targets)",
+            Ok(s) => format!(
+                "ok: {} ({}: {} levels, {}-{}, {} inflows, {} targets)\n",
                 path.display(),
                 s.name,
                 s.levels.len(),
@@ -141,11 +153,17 @@ pub fn check_with(paths: &[PathBuf], set: &[String]) -> Result<(), Error> {
                 s.inflows.len(),
                 s.targets.len()
             ),
-            Err(e) => errors.push(e),
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        if printed.is_ok() {
+            printed = term::write(&line);
         }
     }
     if errors.is_empty() {
-        Ok(())
+        printed.map_err(Error::Stdout)
     } else {
         Err(Error::Scenario(errors))
     }
@@ -185,7 +203,7 @@ fn run_as(args: &RunArgs, recorded: Option<&Audit>) -> Result<PathBuf, Error> {
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| Path::new("output").join(&scenario.name));
+        .unwrap_or_else(|| folders::default_out(&scenario.name, &args.set));
     // Fail before the long part if the destination can never be written or the results
     // would not fit on its disk.
     drop(Staging::new(&out)?);
@@ -224,11 +242,11 @@ fn run_as(args: &RunArgs, recorded: Option<&Audit>) -> Result<PathBuf, Error> {
     let elapsed = started.elapsed();
     publish(&summary, &out, &args.chart, args.no_charts, args.quiet)?;
     if !args.quiet {
-        println!(
+        term::outln!(
             "\nSimulated in {:.2} s; results in {}",
             elapsed.as_secs_f64(),
             out.display()
-        );
+        )?;
     }
     Ok(out)
 }
@@ -256,7 +274,8 @@ fn publish(
     };
 
     let staging = Staging::new(out)?;
-    output::write_tables(summary, staging.path()).map_err(|mut e| {
+    output::write_tables(summary, staging.path()).map_err(|e| {
+        let mut e = staging.blame(e);
         e.message.push_str(&format!(
             "; no results were written and {} is unchanged",
             out.display()
@@ -264,12 +283,12 @@ fn publish(
         e
     })?;
     if let Some((charts, report)) = &figures {
-        output::write_figures(charts, report, staging.path())?;
+        output::write_figures(charts, report, staging.path()).map_err(|e| staging.blame(e))?;
     }
     staging.commit()?;
 
     if !quiet {
-        print!("{}", text::render(summary));
+        term::print(&text::render(summary))?;
     }
     Ok(())
 }
@@ -316,10 +335,16 @@ fn run_shard(
         audit,
     };
     let staging = Staging::new(out)?;
-    shard::write(staging.path(), &meta, &sim.values)?;
+    shard::write(staging.path(), &meta, &sim.values).map_err(|mut e| {
+        // Name the folder the user asked for, not the staging folder beside it.
+        if let Ok(rest) = e.path.strip_prefix(staging.path()) {
+            e.path = out.join(rest);
+        }
+        e
+    })?;
     staging.commit()?;
     if !args.quiet {
-        println!(
+        term::outln!(
             "Shard {}/{}: runs {}..{} of {} in {:.2} s; saved in {} (combine with `talentsim merge`)",
             spec.index,
             spec.shards,
@@ -328,7 +353,7 @@ fn run_shard(
             job.runs,
             started.elapsed().as_secs_f64(),
             out.display()
-        );
+        )?;
     }
     Ok(out.to_path_buf())
 }
@@ -426,12 +451,12 @@ pub fn merge(args: &MergeArgs) -> Result<(), Error> {
     });
     publish(&summary, &args.out, &args.chart, args.no_charts, args.quiet)?;
     if !args.quiet {
-        println!(
+        term::outln!(
             "\nMerged {} shards ({} runs); results in {}",
             shards.len(),
             first.runs,
             args.out.display()
-        );
+        )?;
     }
     Ok(())
 }
@@ -475,12 +500,12 @@ pub fn plot(args: &PlotArgs) -> Result<(), Error> {
     warn_missing_glyphs(&summary, args.quiet);
     output::write_figures(&charts, &report, dir)?;
     if !args.quiet {
-        println!(
+        term::outln!(
             "Drew {} charts and {} in {}",
             charts.len(),
             output::REPORT_FILE,
             dir.display()
-        );
+        )?;
     }
     Ok(())
 }
@@ -490,9 +515,9 @@ fn warn_missing_glyphs(summary: &stats::Summary, quiet: bool) {
     let missing = chart::missing_in_summary(summary);
     if !quiet && !missing.is_empty() {
         let list: String = missing.iter().collect();
-        eprintln!(
+        term::warn(&format!(
             "warning: the chart font has no glyph for {list:?}; these characters are blank in PNG charts (SVG and report.html use the reader's fonts)"
-        );
+        ));
     }
 }
 
@@ -585,11 +610,11 @@ pub fn replay(summary_path: &Path, args: &RunArgs) -> Result<(), Error> {
         )));
     }
     if recorded.version != env!("CARGO_PKG_VERSION") && !args.quiet {
-        eprintln!(
+        term::warn(&format!(
             "note: recorded by talentsim {}, replaying with {}",
             recorded.version,
             env!("CARGO_PKG_VERSION")
-        );
+        ));
     }
     let name = folder
         .file_name()
@@ -625,13 +650,13 @@ pub fn replay(summary_path: &Path, args: &RunArgs) -> Result<(), Error> {
         });
     }
     if !args.quiet {
-        println!(
+        term::outln!(
             "replay of {}: identical ({} runs, seed {}, scenario SHA-256 {})",
             folder.display(),
             audit.runs,
             audit.seed,
             audit.scenario_sha256
-        );
+        )?;
     }
     Ok(())
 }

@@ -55,7 +55,7 @@ fn job(s: &Scenario, c: &Common, cap: bool) -> Job {
 fn out_dir(c: &Common, name: &str, command: &str) -> PathBuf {
     c.out
         .clone()
-        .unwrap_or_else(|| Path::new("output").join(format!("{name}-{command}")))
+        .unwrap_or_else(|| super::folders::default_out(&format!("{name}-{command}"), &c.set))
 }
 
 /// Runs the work on the job's thread count (every core by default).
@@ -120,9 +120,10 @@ fn commit(
     write: impl FnOnce(&Path) -> Result<(), OutputError>,
 ) -> Result<(), Error> {
     let staging = Staging::new(out)?;
-    write(staging.path())?;
+    write(staging.path()).map_err(|e| staging.blame(e))?;
     if let Some((charts, report)) = &figures {
-        talentsim::output::write_figures(charts, report, staging.path())?;
+        talentsim::output::write_figures(charts, report, staging.path())
+            .map_err(|e| staging.blame(e))?;
     }
     staging.commit()?;
     Ok(())
@@ -176,12 +177,12 @@ pub fn plot(dir: &Path, config: &talentsim::chart::ChartConfig, quiet: bool) -> 
     };
     talentsim::output::write_figures(&charts, &report, dir)?;
     if !quiet {
-        println!(
+        super::term::outln!(
             "Drew {} charts and {} in {}",
             charts.len(),
             talentsim::output::REPORT_FILE,
             dir.display()
-        );
+        )?;
     }
     Ok(())
 }
@@ -232,8 +233,8 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<PathBuf, Error> {
     let figures = figures(&args.common, chart::Analysis::Sensitivity(&result))?;
     commit(&out, figures, |dir| write_sensitivity(&result, dir))?;
     if !args.common.quiet {
-        print!("{}", render_sensitivity(&result));
-        println!("\nResults in {}", out.display());
+        super::term::print(&render_sensitivity(&result))?;
+        super::term::outln!("\nResults in {}", out.display())?;
     }
     Ok(out)
 }
@@ -489,8 +490,8 @@ pub fn solve(args: &SolveArgs) -> Result<PathBuf, Error> {
     let figures = figures(&args.common, chart::Analysis::Solve(&result))?;
     commit(&out, figures, |dir| write_solve(&result, dir))?;
     if !args.common.quiet {
-        print!("{}", render_solve(&result, &t.metric.name(&s.levels)));
-        println!("\nResults in {}", out.display());
+        super::term::print(&render_solve(&result, &t.metric.name(&s.levels)))?;
+        super::term::outln!("\nResults in {}", out.display())?;
     }
     Ok(out)
 }
@@ -677,8 +678,8 @@ pub fn sweep(args: &SweepArgs) -> Result<PathBuf, Error> {
     let figures = figures(&args.common, chart::Analysis::Sweep(&result))?;
     commit(&out, figures, |dir| write_sweep(&result, dir))?;
     if !args.common.quiet {
-        print!("{}", render_sweep(&result));
-        println!("\nResults in {}", out.display());
+        super::term::print(&render_sweep(&result))?;
+        super::term::outln!("\nResults in {}", out.display())?;
     }
     Ok(out)
 }
@@ -835,11 +836,9 @@ pub fn compare(args: &CompareArgs) -> Result<PathBuf, Error> {
         .collect::<Result<Vec<_>, _>>()?;
     let job = job(&scenarios[0], &args.common, false);
     let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
-    let out = args
-        .common
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(format!("compare-{}", names.join("-vs-"))));
+    let out = args.common.out.clone().unwrap_or_else(|| {
+        super::folders::default_out(&format!("compare-{}", names.join("-vs-")), &args.common.set)
+    });
     drop(Staging::new(&out)?);
     let result = on_threads(&job, || {
         talentsim::analysis::compare::compare(&scenarios, &job)
@@ -847,8 +846,8 @@ pub fn compare(args: &CompareArgs) -> Result<PathBuf, Error> {
     let figures = figures(&args.common, chart::Analysis::Compare(&result))?;
     commit(&out, figures, |dir| write_compare(&result, dir))?;
     if !args.common.quiet {
-        print!("{}", render_compare(&result));
-        println!("\nResults in {}", out.display());
+        super::term::print(&render_compare(&result))?;
+        super::term::outln!("\nResults in {}", out.display())?;
     }
     Ok(out)
 }

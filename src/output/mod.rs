@@ -104,7 +104,12 @@ impl Staging {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        fs::create_dir_all(&parent).map_err(|e| OutputError::io(&parent, &e))?;
+        // Errors name the folder the user asked for, never the staging folder beside it.
+        let cannot = |e: io::Error| OutputError {
+            path: dest.to_path_buf(),
+            message: format!("cannot create the output folder: {e}"),
+        };
+        fs::create_dir_all(&parent).map_err(cannot)?;
         let name = dest
             .file_name()
             .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
@@ -112,9 +117,9 @@ impl Staging {
         let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
         let mut active = active_staging();
         if tmp.exists() {
-            fs::remove_dir_all(&tmp).map_err(|e| OutputError::io(&tmp, &e))?;
+            fs::remove_dir_all(&tmp).map_err(cannot)?;
         }
-        fs::create_dir(&tmp).map_err(|e| OutputError::io(&tmp, &e))?;
+        fs::create_dir(&tmp).map_err(cannot)?;
         active.push(tmp.clone());
         drop(active);
         Ok(Staging {
@@ -127,6 +132,15 @@ impl Staging {
     /// Returns the folder to write into.
     pub fn path(&self) -> &Path {
         &self.tmp
+    }
+
+    /// Returns `e` with a path inside the staging folder replaced by the same path inside
+    /// the destination, so that messages name the folder the user asked for.
+    pub fn blame(&self, mut e: OutputError) -> OutputError {
+        if let Ok(rest) = e.path.strip_prefix(&self.tmp) {
+            e.path = self.dest.join(rest);
+        }
+        e
     }
 
     /// Moves the staging folder into place, replacing earlier results.
