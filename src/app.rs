@@ -3,6 +3,7 @@
 
 pub mod analysis;
 mod folders;
+mod shell;
 pub mod term;
 
 use std::io::IsTerminal;
@@ -114,6 +115,9 @@ pub fn execute(command: Command) -> Result<(), Error> {
         Command::Sweep(args) => analysis::sweep(&args).map(|_| ()),
         Command::Compare(args) => analysis::compare(&args).map(|_| ()),
         Command::Merge(args) => merge(&args),
+        Command::Completions { shell } => shell::completions(shell),
+        Command::Man { command } => shell::man(command.as_deref()),
+        Command::Schema => term::print(scenario::SCHEMA),
     }
 }
 
@@ -159,7 +163,7 @@ pub fn check_with(paths: &[PathBuf], set: &[String]) -> Result<(), Error> {
             }
         };
         if printed.is_ok() {
-            printed = term::write(&line);
+            printed = term::write(line.as_bytes());
         }
     }
     if errors.is_empty() {
@@ -247,6 +251,9 @@ fn run_as(args: &RunArgs, recorded: Option<&Audit>) -> Result<PathBuf, Error> {
             elapsed.as_secs_f64(),
             out.display()
         )?;
+        if args.verify {
+            term::outln!("{}", verified(job.runs, scenario.horizon()))?;
+        }
     }
     Ok(out)
 }
@@ -291,6 +298,16 @@ fn publish(
         term::print(&text::render(summary))?;
     }
     Ok(())
+}
+
+/// Says in one line what `--verify` checked.
+fn verified(runs: u64, years: usize) -> String {
+    format!(
+        "Verified {} runs x {years} years: every stock finite and non-negative and every level's \
+         flows balanced after each step; every statistic finite, quantiles in order \
+         (p05 <= p10 <= ... <= p95), probabilities in [0, 1] inside their intervals",
+        text::count(runs as f64)
+    )
 }
 
 /// Runs one shard of a job and saves its runs for `merge` (`run --shard K/M`).

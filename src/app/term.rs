@@ -16,13 +16,13 @@ use super::Error;
 /// # Errors
 /// [`Error::Stdout`] when standard output is closed or cannot be written.
 pub fn print(text: &str) -> Result<(), Error> {
-    write(text).map_err(Error::Stdout)
+    write(text.as_bytes()).map_err(Error::Stdout)
 }
 
-/// Writes `text` to standard output and flushes it, returning the I/O error as it is.
-pub fn write(text: &str) -> io::Result<()> {
+/// Writes `bytes` to standard output and flushes it, returning the I/O error as it is.
+pub fn write(bytes: &[u8]) -> io::Result<()> {
     let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes())?;
+    out.write_all(bytes)?;
     out.flush()
 }
 
