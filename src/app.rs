@@ -3,10 +3,10 @@
 
 pub mod analysis;
 mod folders;
+mod progress;
 mod shell;
 pub mod term;
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -229,15 +229,9 @@ fn run_as(args: &RunArgs, recorded: Option<&Audit>) -> Result<PathBuf, Error> {
     }
 
     let started = Instant::now();
-    let bar = progress_bar(&job, scenario.horizon(), args.quiet);
-    let sim = engine::simulate(&scenario, &job, &|n| {
-        if let Some(b) = &bar {
-            b.inc(n);
-        }
-    })?;
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
+    let display = progress::Progress::start("run", Some(job.runs), args.quiet);
+    let sim = engine::simulate(&scenario, &job, &|_| {})?;
+    drop(display);
     let mut summary = stats::summarize(&scenario, &sim, job.seed, job.process_noise);
     if job.verify || cfg!(debug_assertions) {
         stats::verify(&summary).map_err(EngineError::Invariant)?;
@@ -536,21 +530,6 @@ fn warn_missing_glyphs(summary: &stats::Summary, quiet: bool) {
             "warning: the chart font has no glyph for {list:?}; these characters are blank in PNG charts (SVG and report.html use the reader's fonts)"
         ));
     }
-}
-
-/// Returns a progress bar on a terminal for jobs long enough to need one.
-fn progress_bar(job: &Job, horizon: usize, quiet: bool) -> Option<indicatif::ProgressBar> {
-    let long = job.runs.saturating_mul(horizon as u64) >= 2_000_000;
-    if quiet || !long || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new(job.runs);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {eta} left")
-    {
-        bar.set_style(style);
-    }
-    Some(bar)
 }
 
 /// Builds the audit record of a run of the scenario at `path`.

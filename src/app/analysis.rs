@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use super::progress::Progress;
 use super::Error;
 use crate::cli::analysis::Common;
 pub use crate::cli::analysis::{CompareArgs, SensitivityArgs, SolveArgs, SweepArgs};
@@ -227,9 +228,11 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<PathBuf, Error> {
         samples: args.samples as usize,
         bootstrap: args.bootstrap as usize,
     };
+    let display = Progress::start("sensitivity", None, args.common.quiet);
     let result = on_threads(&job, || {
         sensitivity::analyse(&s, &explained, &job, settings)
     })??;
+    drop(display);
     let figures = figures(&args.common, chart::Analysis::Sensitivity(&result))?;
     commit(&out, figures, |dir| write_sensitivity(&result, dir))?;
     if !args.common.quiet {
@@ -484,9 +487,11 @@ pub fn solve(args: &SolveArgs) -> Result<PathBuf, Error> {
         let (lo, hi) = l.default_range(&s, t.year);
         (l, args.min.unwrap_or(lo), args.max.unwrap_or(hi))
     });
+    let display = Progress::start("solve", None, args.common.quiet);
     let result = on_threads(&job, || {
         talentsim::analysis::solve::solve(&s, &job, &t, args.probability, range)
     })??;
+    drop(display);
     let figures = figures(&args.common, chart::Analysis::Solve(&result))?;
     commit(&out, figures, |dir| write_solve(&result, dir))?;
     if !args.common.quiet {
@@ -674,7 +679,12 @@ pub fn sweep(args: &SweepArgs) -> Result<PathBuf, Error> {
     let job = job(&s, &args.common, true);
     let out = out_dir(&args.common, &s.name, "sweep");
     drop(Staging::new(&out)?);
+    // The scenario as it stands, then every point of the grid.
+    let points = x.values.len() * y.as_ref().map_or(1, |a| a.values.len());
+    let total = (points as u64 + 1).saturating_mul(job.runs);
+    let display = Progress::start("sweep", Some(total), args.common.quiet);
     let result = on_threads(&job, || sweep::sweep(&s, &job, &t, &x, y.as_ref()))??;
+    drop(display);
     let figures = figures(&args.common, chart::Analysis::Sweep(&result))?;
     commit(&out, figures, |dir| write_sweep(&result, dir))?;
     if !args.common.quiet {
@@ -840,9 +850,12 @@ pub fn compare(args: &CompareArgs) -> Result<PathBuf, Error> {
         super::folders::default_out(&format!("compare-{}", names.join("-vs-")), &args.common.set)
     });
     drop(Staging::new(&out)?);
+    let total = (scenarios.len() as u64).saturating_mul(job.runs);
+    let display = Progress::start("compare", Some(total), args.common.quiet);
     let result = on_threads(&job, || {
         talentsim::analysis::compare::compare(&scenarios, &job)
     })??;
+    drop(display);
     let figures = figures(&args.common, chart::Analysis::Compare(&result))?;
     commit(&out, figures, |dir| write_compare(&result, dir))?;
     if !args.common.quiet {
