@@ -234,3 +234,21 @@ fn run_set_without_out_keeps_the_scenarios_own_results() {
     assert!(levers.is_file(), "no folder named after the lever");
     assert_ne!(fs::read(&levers).unwrap(), before);
 }
+
+#[cfg(unix)]
+#[test]
+fn printing_commands_into_a_pipe_closed_early_exit_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["init"][..],
+        &["schema"],
+        &["man"],
+        &["completions", "bash"],
+        &["--help"],
+    ] {
+        let o = into_closed_pipe(args, dir.path());
+        assert_no_panic(&o);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        assert!(o.stderr.is_empty(), "{args:?}: {}", stderr(&o));
+    }
+}
