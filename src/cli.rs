@@ -46,7 +46,7 @@ pub enum Command {
     Compare(analysis::CompareArgs),
     /// Combine the shard folders of `run --shard` into the outputs of the whole job.
     Merge(MergeArgs),
-    /// Print a shell completion script: `talentsim completions bash > ~/.local/share/bash-completion/completions/talentsim`.
+    /// Print a shell completion script (README "Install"): `talentsim completions bash`.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,

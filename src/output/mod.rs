@@ -13,7 +13,7 @@ pub use csv::{CENTRAL_HEADER, PROJECTION_HEADER, TARGETS_HEADER, TARGET_YEARS_HE
 pub use figures::{write_figures, REPORT_FILE};
 
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -213,7 +213,11 @@ pub fn remove_on_interrupt() -> Result<(), String> {
         for p in active.iter() {
             let _ = fs::remove_dir_all(p);
         }
-        eprintln!("error: interrupted; no results were written and earlier results are unchanged");
+        // Not `eprintln!`, which panics when standard error is closed.
+        let _ = writeln!(
+            io::stderr(),
+            "error: interrupted; no results were written and earlier results are unchanged"
+        );
         std::process::exit(1);
     })
     .map_err(|e| e.to_string())
