@@ -3,8 +3,11 @@
 
 pub mod analysis;
 pub mod calibrate;
+mod folders;
+mod progress;
+mod shell;
+pub mod term;
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -63,6 +66,9 @@ pub enum Error {
     /// Shard folders that are unreadable or do not make up one job (`merge`).
     #[error(transparent)]
     Shard(#[from] ShardError),
+    /// Standard output is closed or full (`talentsim init > /dev/full`).
+    #[error("cannot write to standard output: {0}")]
+    Stdout(std::io::Error),
 }
 
 impl Error {
@@ -79,12 +85,19 @@ impl Error {
             | Error::Output(_)
             | Error::Chart(_)
             | Error::Replay { .. }
-            | Error::ReplayDiffers { .. } => 1,
+            | Error::ReplayDiffers { .. }
+            | Error::Stdout(_) => 1,
             Error::Calibrate(e) => match e {
                 talentsim::calibrate::CalibrateError::Problem(_) => 2,
                 talentsim::calibrate::CalibrateError::Imis(_) => 1,
             },
         }
+    }
+
+    /// Tells whether the error is only that the reader of standard output went away
+    /// (`talentsim check *.toml | head -1`): the command then ends quietly, with exit 0.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Stdout(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
     }
 }
 
@@ -104,10 +117,7 @@ pub fn execute(command: Command) -> Result<(), Error> {
             }
         }
         Command::Check { scenarios, set } => check_with(&scenarios, &set),
-        Command::Init => {
-            print!("{}", scenario::TEMPLATE);
-            Ok(())
-        }
+        Command::Init => term::print(scenario::TEMPLATE),
         Command::Plot(args) => plot(&args),
         Command::Sensitivity(args) => analysis::sensitivity(&args).map(|_| ()),
         Command::Solve(args) => analysis::solve(&args).map(|_| ()),
@@ -115,6 +125,9 @@ pub fn execute(command: Command) -> Result<(), Error> {
         Command::Compare(args) => analysis::compare(&args).map(|_| ()),
         Command::Calibrate(args) => calibrate::calibrate(&args).map(|_| ()),
         Command::Merge(args) => merge(&args),
+        Command::Completions { shell } => shell::completions(shell),
+        Command::Man { command } => shell::man(command.as_deref()),
+        Command::Schema => term::print(scenario::SCHEMA),
     }
 }
 
@@ -125,8 +138,11 @@ pub fn execute(command: Command) -> Result<(), Error> {
 /// first lever a valid file rejects.
 pub fn check_with(paths: &[PathBuf], set: &[String]) -> Result<(), Error> {
     let mut errors = Vec::new();
+    // A closed or full standard output stops the printing, not the checking: invalid
+    // files are still reported (on standard error) and still exit 2.
+    let mut printed = Ok(());
     for path in paths {
-        match scenario::load(path) {
+        let line = match scenario::load(path) {
             Ok(s) if !set.is_empty() => {
                 let s = scenario::apply_all(&s, set).map_err(|e| {
                     Error::Lever(LeverError {
@@ -134,15 +150,15 @@ pub fn check_with(paths: &[PathBuf], set: &[String]) -> Result<(), Error> {
                         message: format!("{}: {}", path.display(), e.message),
                     })
                 })?;
-                println!(
-                    "ok: {} ({} with {})",
+                format!(
+                    "ok: {} ({} with {})\n",
                     path.display(),
                     s.name,
                     set.join(", ")
-                );
+                )
             }
-            Ok(s) => println!(
-                "ok: {} ({}: {} levels, {}-{}, {} inflows, {} targets)",
+            Ok(s) => format!(
+                "ok: {} ({}: {} levels, {}-{}, {} inflows, {} targets)\n",
                 path.display(),
                 s.name,
                 s.levels.len(),
@@ -151,11 +167,17 @@ pub fn check_with(paths: &[PathBuf], set: &[String]) -> Result<(), Error> {
                 s.inflows.len(),
                 s.targets.len()
             ),
-            Err(e) => errors.push(e),
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        if printed.is_ok() {
+            printed = term::write(line.as_bytes());
         }
     }
     if errors.is_empty() {
-        Ok(())
+        printed.map_err(Error::Stdout)
     } else {
         Err(Error::Scenario(errors))
     }
@@ -195,7 +217,7 @@ fn run_as(args: &RunArgs, recorded: Option<&Audit>) -> Result<PathBuf, Error> {
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| Path::new("output").join(&scenario.name));
+        .unwrap_or_else(|| folders::default_out(&scenario.name, &args.set));
     // Fail before the long part if the destination can never be written or the results
     // would not fit on its disk.
     drop(Staging::new(&out)?);
@@ -217,15 +239,9 @@ fn run_as(args: &RunArgs, recorded: Option<&Audit>) -> Result<PathBuf, Error> {
     }
 
     let started = Instant::now();
-    let bar = progress_bar(&job, scenario.horizon(), args.quiet);
-    let sim = engine::simulate(&scenario, &job, &|n| {
-        if let Some(b) = &bar {
-            b.inc(n);
-        }
-    })?;
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
+    let display = progress::Progress::start("run", Some(job.runs), args.quiet);
+    let sim = engine::simulate(&scenario, &job, &|_| {})?;
+    drop(display);
     let mut summary = stats::summarize(&scenario, &sim, job.seed, job.process_noise);
     if job.verify || cfg!(debug_assertions) {
         stats::verify(&summary).map_err(EngineError::Invariant)?;
@@ -234,11 +250,14 @@ fn run_as(args: &RunArgs, recorded: Option<&Audit>) -> Result<PathBuf, Error> {
     let elapsed = started.elapsed();
     publish(&summary, &out, &args.chart, args.no_charts, args.quiet)?;
     if !args.quiet {
-        println!(
+        term::outln!(
             "\nSimulated in {:.2} s; results in {}",
             elapsed.as_secs_f64(),
             out.display()
-        );
+        )?;
+        if args.verify {
+            term::outln!("{}", verified(job.runs, scenario.horizon()))?;
+        }
     }
     Ok(out)
 }
@@ -266,7 +285,8 @@ fn publish(
     };
 
     let staging = Staging::new(out)?;
-    output::write_tables(summary, staging.path()).map_err(|mut e| {
+    output::write_tables(summary, staging.path()).map_err(|e| {
+        let mut e = staging.blame(e);
         e.message.push_str(&format!(
             "; no results were written and {} is unchanged",
             out.display()
@@ -274,14 +294,25 @@ fn publish(
         e
     })?;
     if let Some((charts, report)) = &figures {
-        output::write_figures(chart::files(charts), report, staging.path())?;
+        output::write_figures(chart::files(charts), report, staging.path())
+            .map_err(|e| staging.blame(e))?;
     }
     staging.commit()?;
 
     if !quiet {
-        print!("{}", text::render(summary));
+        term::print(&text::render(summary))?;
     }
     Ok(())
+}
+
+/// Says in one line what `--verify` checked.
+fn verified(runs: u64, years: usize) -> String {
+    format!(
+        "Verified {} runs x {years} years: every stock finite and non-negative and every level's \
+         flows balanced after each step; every statistic finite, quantiles in order \
+         (p05 <= p10 <= ... <= p95), probabilities in [0, 1] inside their intervals",
+        text::count(runs as f64)
+    )
 }
 
 /// Runs one shard of a job and saves its runs for `merge` (`run --shard K/M`).
@@ -326,10 +357,16 @@ fn run_shard(
         audit,
     };
     let staging = Staging::new(out)?;
-    shard::write(staging.path(), &meta, &sim.values)?;
+    shard::write(staging.path(), &meta, &sim.values).map_err(|mut e| {
+        // Name the folder the user asked for, not the staging folder beside it.
+        if let Ok(rest) = e.path.strip_prefix(staging.path()) {
+            e.path = out.join(rest);
+        }
+        e
+    })?;
     staging.commit()?;
     if !args.quiet {
-        println!(
+        term::outln!(
             "Shard {}/{}: runs {}..{} of {} in {:.2} s; saved in {} (combine with `talentsim merge`)",
             spec.index,
             spec.shards,
@@ -338,7 +375,7 @@ fn run_shard(
             job.runs,
             started.elapsed().as_secs_f64(),
             out.display()
-        );
+        )?;
     }
     Ok(out.to_path_buf())
 }
@@ -436,12 +473,12 @@ pub fn merge(args: &MergeArgs) -> Result<(), Error> {
     });
     publish(&summary, &args.out, &args.chart, args.no_charts, args.quiet)?;
     if !args.quiet {
-        println!(
+        term::outln!(
             "\nMerged {} shards ({} runs); results in {}",
             shards.len(),
             first.runs,
             args.out.display()
-        );
+        )?;
     }
     Ok(())
 }
@@ -485,12 +522,12 @@ pub fn plot(args: &PlotArgs) -> Result<(), Error> {
     warn_missing_glyphs(&summary, args.quiet);
     output::write_figures(chart::files(&charts), &report, dir)?;
     if !args.quiet {
-        println!(
+        term::outln!(
             "Drew {} charts and {} in {}",
             charts.len(),
             output::REPORT_FILE,
             dir.display()
-        );
+        )?;
     }
     Ok(())
 }
@@ -500,25 +537,10 @@ fn warn_missing_glyphs(summary: &stats::Summary, quiet: bool) {
     let missing = chart::missing_in_summary(summary);
     if !quiet && !missing.is_empty() {
         let list: String = missing.iter().collect();
-        eprintln!(
+        term::warn(&format!(
             "warning: the chart font has no glyph for {list:?}; these characters are blank in PNG charts (SVG and report.html use the reader's fonts)"
-        );
+        ));
     }
-}
-
-/// Returns a progress bar on a terminal for jobs long enough to need one.
-fn progress_bar(job: &Job, horizon: usize, quiet: bool) -> Option<indicatif::ProgressBar> {
-    let long = job.runs.saturating_mul(horizon as u64) >= 2_000_000;
-    if quiet || !long || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new(job.runs);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {eta} left")
-    {
-        bar.set_style(style);
-    }
-    Some(bar)
 }
 
 /// Builds the audit record of a run of the scenario at `path`.
@@ -604,11 +626,11 @@ pub fn replay(summary_path: &Path, args: &RunArgs) -> Result<(), Error> {
         )));
     }
     if recorded.version != env!("CARGO_PKG_VERSION") && !args.quiet {
-        eprintln!(
+        term::warn(&format!(
             "note: recorded by talentsim {}, replaying with {}",
             recorded.version,
             env!("CARGO_PKG_VERSION")
-        );
+        ));
     }
     let name = folder
         .file_name()
@@ -648,13 +670,13 @@ pub fn replay(summary_path: &Path, args: &RunArgs) -> Result<(), Error> {
         });
     }
     if !args.quiet {
-        println!(
+        term::outln!(
             "replay of {}: identical ({} runs, seed {}, scenario SHA-256 {})",
             folder.display(),
             audit.runs,
             audit.seed,
             audit.scenario_sha256
-        );
+        )?;
     }
     Ok(())
 }

@@ -50,6 +50,20 @@ pub enum Command {
     Calibrate(calibrate::CalibrateArgs),
     /// Combine the shard folders of `run --shard` into the outputs of the whole job.
     Merge(MergeArgs),
+    /// Print a shell completion script (README "Install"): `talentsim completions bash`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `talentsim man > talentsim.1`, or a command's page:
+    /// `talentsim man run > talentsim-run.1`.
+    Man {
+        /// A command whose page to print (default: the page of talentsim itself).
+        command: Option<String>,
+    },
+    /// Print the JSON Schema of the scenario format, for editors (taplo, Even Better TOML):
+    /// `talentsim schema > talentsim.schema.json`.
+    Schema,
 }
 
 /// Arguments of `talentsim run`.

@@ -8,7 +8,9 @@
 //! lever) leaves every other parameter's draws unchanged (common random numbers).
 //! Runs are made in chunks of [`CHUNK_RUNS`]: a chunk draws its runs' parameters one
 //! parameter at a time, projects its runs into a row buffer, and copies the rows into its
-//! own columns of one column-major table; the only shared state is a progress counter.
+//! own columns of one column-major table; the only shared state is a progress counter
+//! (and [`runs_finished`], the process's count of finished runs, which progress displays
+//! poll; neither affects any result).
 
 use ndarray::{Array2, ArrayViewMut2, Axis, ShapeBuilder};
 use rand::SeedableRng;
@@ -21,6 +23,15 @@ use crate::model::{
     Uniforms,
 };
 use crate::scenario::{Metric, Scenario};
+
+/// Runs finished by every job of this process: progress displays poll it, since the
+/// analysis commands make many jobs. It only counts; no result depends on it.
+static RUNS_FINISHED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Returns the number of Monte Carlo runs this process has finished so far, over all jobs.
+pub fn runs_finished() -> u64 {
+    RUNS_FINISHED.load(std::sync::atomic::Ordering::Relaxed)
+}
 
 /// How a job runs: overrides of the scenario's `[monte_carlo]` and the thread count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -325,6 +336,7 @@ fn simulate_range(
                     }
                 }
                 scratch.rows = rows;
+                RUNS_FINISHED.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
                 progress(n as u64);
                 (redrawn, failed)
             })

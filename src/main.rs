@@ -18,8 +18,10 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match app::execute(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`| head`): stop quietly, as ripgrep and fd do.
+        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            app::term::warn(&format!("error: {e}"));
             ExitCode::from(e.exit_code())
         }
     }

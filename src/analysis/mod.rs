@@ -65,23 +65,75 @@ impl Probability {
     }
 }
 
-/// Finds a target by name.
+/// Finds a target by its name, its number in the scenario (`1` for the first) or a unique
+/// prefix of its name (ignoring case), in that order.
 ///
 /// # Errors
-/// [`AnalysisError::Usage`] listing the scenario's targets when there is none of that name.
+/// [`AnalysisError::Usage`] listing the scenario's targets, numbered, when none matches
+/// (with the nearest name suggested) or when a prefix matches several.
 pub fn find_target<'s>(s: &'s Scenario, name: &str) -> Result<&'s Target, AnalysisError> {
-    s.target(name).ok_or_else(|| {
-        let names: Vec<String> = s.targets.iter().map(|t| format!("  {}", t.name)).collect();
-        AnalysisError::Usage(if names.is_empty() {
-            format!("scenario `{}` has no targets; add a [[target]]", s.name)
-        } else {
-            format!(
-                "scenario `{}` has no target `{name}`; its targets are:\n{}",
-                s.name,
-                names.join("\n")
+    if let Some(t) = s.target(name) {
+        return Ok(t);
+    }
+    if s.targets.is_empty() {
+        return Err(AnalysisError::Usage(format!(
+            "scenario `{}` has no targets; add a [[target]]",
+            s.name
+        )));
+    }
+    if let Ok(n) = name.trim().parse::<usize>() {
+        if let Some(t) = n.checked_sub(1).and_then(|i| s.targets.get(i)) {
+            return Ok(t);
+        }
+    }
+    let lower = name.to_lowercase();
+    let matches: Vec<&Target> = s
+        .targets
+        .iter()
+        .filter(|t| !lower.is_empty() && t.name.to_lowercase().starts_with(&lower))
+        .collect();
+    if let [t] = matches[..] {
+        return Ok(t);
+    }
+    let numbered = |targets: &mut dyn Iterator<Item = &Target>| -> String {
+        targets
+            .map(|t| {
+                let i = s
+                    .targets
+                    .iter()
+                    .position(|x| std::ptr::eq(x, t))
+                    .unwrap_or(0);
+                format!("  {}. {}", i + 1, t.name)
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    if matches.len() > 1 {
+        return Err(AnalysisError::Usage(format!(
+            "`{name}` is the start of {} targets of scenario `{}`; give more of the name or its number:\n{}",
+            matches.len(),
+            s.name,
+            numbered(&mut matches.into_iter())
+        )));
+    }
+    let nearest = s
+        .targets
+        .iter()
+        .map(|t| {
+            (
+                strsim::normalized_levenshtein(&lower, &t.name.to_lowercase()),
+                t,
             )
         })
-    })
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .filter(|(similarity, _)| *similarity >= 0.5)
+        .map(|(_, t)| format!("; did you mean `{}`?", t.name))
+        .unwrap_or_default();
+    Err(AnalysisError::Usage(format!(
+        "scenario `{}` has no target `{name}`{nearest}\nits targets (give a name, a number or the start of a name):\n{}",
+        s.name,
+        numbered(&mut s.targets.iter())
+    )))
 }
 
 /// Returns the target named, or the scenario's first target.

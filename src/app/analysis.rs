@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use super::progress::Progress;
 use super::Error;
 use crate::cli::analysis::Common;
 pub use crate::cli::analysis::{CompareArgs, SensitivityArgs, SolveArgs, SweepArgs};
@@ -55,7 +56,7 @@ fn job(s: &Scenario, c: &Common, cap: bool) -> Job {
 fn out_dir(c: &Common, name: &str, command: &str) -> PathBuf {
     c.out
         .clone()
-        .unwrap_or_else(|| Path::new("output").join(format!("{name}-{command}")))
+        .unwrap_or_else(|| super::folders::default_out(&format!("{name}-{command}"), &c.set))
 }
 
 /// Runs the work on the job's thread count (every core by default).
@@ -89,9 +90,10 @@ fn commit(
     write: impl FnOnce(&Path) -> Result<(), OutputError>,
 ) -> Result<(), Error> {
     let staging = Staging::new(out)?;
-    write(staging.path())?;
+    write(staging.path()).map_err(|e| staging.blame(e))?;
     if let Some((charts, report)) = &figures {
-        talentsim::output::write_figures(talentsim::chart::files(charts), report, staging.path())?;
+        talentsim::output::write_figures(talentsim::chart::files(charts), report, staging.path())
+            .map_err(|e| staging.blame(e))?;
     }
     staging.commit()?;
     Ok(())
@@ -145,12 +147,12 @@ pub fn plot(dir: &Path, config: &talentsim::chart::ChartConfig, quiet: bool) -> 
     };
     talentsim::output::write_figures(talentsim::chart::files(&charts), &report, dir)?;
     if !quiet {
-        println!(
+        super::term::outln!(
             "Drew {} charts and {} in {}",
             charts.len(),
             talentsim::output::REPORT_FILE,
             dir.display()
-        );
+        )?;
     }
     Ok(())
 }
@@ -195,16 +197,18 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<PathBuf, Error> {
         samples: args.samples as usize,
         bootstrap: args.bootstrap as usize,
     };
+    let display = Progress::start("sensitivity", None, args.common.quiet);
     let result = on_threads(&job, || {
         sensitivity::analyse(&s, &explained, &job, settings)
     })??;
+    drop(display);
     let figures = figures(&args.common, chart::Analysis::Sensitivity(&result))?;
     commit(&out, figures, |dir| {
         talentsim::output::analysis::write_sensitivity(&result, dir)
     })?;
     if !args.common.quiet {
-        print!("{}", render_sensitivity(&result));
-        println!("\nResults in {}", out.display());
+        super::term::print(&render_sensitivity(&result))?;
+        super::term::outln!("\nResults in {}", out.display())?;
     }
     Ok(out)
 }
@@ -367,16 +371,18 @@ pub fn solve(args: &SolveArgs) -> Result<PathBuf, Error> {
         let (lo, hi) = l.default_range(&s, t.year);
         (l, args.min.unwrap_or(lo), args.max.unwrap_or(hi))
     });
+    let display = Progress::start("solve", None, args.common.quiet);
     let result = on_threads(&job, || {
         talentsim::analysis::solve::solve(&s, &job, &t, args.probability, range)
     })??;
+    drop(display);
     let figures = figures(&args.common, chart::Analysis::Solve(&result))?;
     commit(&out, figures, |dir| {
         talentsim::output::analysis::write_solve(&result, dir)
     })?;
     if !args.common.quiet {
-        print!("{}", render_solve(&result, &t.metric.name(&s.levels)));
-        println!("\nResults in {}", out.display());
+        super::term::print(&render_solve(&result, &t.metric.name(&s.levels)))?;
+        super::term::outln!("\nResults in {}", out.display())?;
     }
     Ok(out)
 }
@@ -487,14 +493,19 @@ pub fn sweep(args: &SweepArgs) -> Result<PathBuf, Error> {
     let job = job(&s, &args.common, true);
     let out = out_dir(&args.common, &s.name, "sweep");
     drop(Staging::new(&out)?);
+    // The scenario as it stands, then every point of the grid.
+    let points = x.values.len() * y.as_ref().map_or(1, |a| a.values.len());
+    let total = (points as u64 + 1).saturating_mul(job.runs);
+    let display = Progress::start("sweep", Some(total), args.common.quiet);
     let result = on_threads(&job, || sweep::sweep(&s, &job, &t, &x, y.as_ref()))??;
+    drop(display);
     let figures = figures(&args.common, chart::Analysis::Sweep(&result))?;
     commit(&out, figures, |dir| {
         talentsim::output::analysis::write_sweep(&result, dir)
     })?;
     if !args.common.quiet {
-        print!("{}", render_sweep(&result));
-        println!("\nResults in {}", out.display());
+        super::term::print(&render_sweep(&result))?;
+        super::term::outln!("\nResults in {}", out.display())?;
     }
     Ok(out)
 }
@@ -606,22 +617,23 @@ pub fn compare(args: &CompareArgs) -> Result<PathBuf, Error> {
         .collect::<Result<Vec<_>, _>>()?;
     let job = job(&scenarios[0], &args.common, false);
     let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
-    let out = args
-        .common
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(format!("compare-{}", names.join("-vs-"))));
+    let out = args.common.out.clone().unwrap_or_else(|| {
+        super::folders::default_out(&format!("compare-{}", names.join("-vs-")), &args.common.set)
+    });
     drop(Staging::new(&out)?);
+    let total = (scenarios.len() as u64).saturating_mul(job.runs);
+    let display = Progress::start("compare", Some(total), args.common.quiet);
     let result = on_threads(&job, || {
         talentsim::analysis::compare::compare(&scenarios, &job)
     })??;
+    drop(display);
     let figures = figures(&args.common, chart::Analysis::Compare(&result))?;
     commit(&out, figures, |dir| {
         talentsim::output::analysis::write_compare(&result, dir)
     })?;
     if !args.common.quiet {
-        print!("{}", render_compare(&result));
-        println!("\nResults in {}", out.display());
+        super::term::print(&render_compare(&result))?;
+        super::term::outln!("\nResults in {}", out.display())?;
     }
     Ok(out)
 }

@@ -58,7 +58,7 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<PathBuf, Error> {
     write_calibration(&result, &meta, staging.path())?;
     staging.commit()?;
     if !args.quiet {
-        print!("{}", summary(&s.name, &result, &out));
+        super::term::print(&summary(&s.name, &result, &out))?;
     }
     Ok(out)
 }

@@ -47,7 +47,8 @@ pub struct SensitivityArgs {
     /// Year of the metric (tornado); Sobol indices cover every projected year.
     #[arg(long, requires = "metric")]
     pub year: Option<i32>,
-    /// Target to explain (default: the scenario's first target).
+    /// Target to explain: its name, number (1 for the first) or the start of its name
+    /// (default: the scenario's first target).
     #[arg(long)]
     pub target: Option<String>,
     /// Base sample size N of the Saltelli design (N x (k + 2) model evaluations).
@@ -66,7 +67,7 @@ pub struct SensitivityArgs {
 pub struct SolveArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
-    /// Target to reach.
+    /// Target to reach: its name, number (1 for the first) or the start of its name.
     #[arg(long)]
     pub target: String,
     /// Lever to solve for; without it only the earliest year is reported.
@@ -97,7 +98,8 @@ pub struct SweepArgs {
     /// Optional second lever: `LEVER=FROM:TO:POINTS`.
     #[arg(long)]
     pub y: Option<String>,
-    /// Target whose probability is mapped (default: the scenario's first target).
+    /// Target whose probability is mapped: its name, number (1 for the first) or the start
+    /// of its name (default: the scenario's first target).
     #[arg(long)]
     pub target: Option<String>,
     /// Shared options.

@@ -16,7 +16,7 @@ pub use csv::{CENTRAL_HEADER, PROJECTION_HEADER, TARGETS_HEADER, TARGET_YEARS_HE
 pub use figures::{write_figures, REPORT_FILE};
 
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -107,7 +107,12 @@ impl Staging {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        fs::create_dir_all(&parent).map_err(|e| OutputError::io(&parent, &e))?;
+        // Errors name the folder the user asked for, never the staging folder beside it.
+        let cannot = |e: io::Error| OutputError {
+            path: dest.to_path_buf(),
+            message: format!("cannot create the output folder: {e}"),
+        };
+        fs::create_dir_all(&parent).map_err(cannot)?;
         let name = dest
             .file_name()
             .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
@@ -115,9 +120,9 @@ impl Staging {
         let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
         let mut active = active_staging();
         if tmp.exists() {
-            fs::remove_dir_all(&tmp).map_err(|e| OutputError::io(&tmp, &e))?;
+            fs::remove_dir_all(&tmp).map_err(cannot)?;
         }
-        fs::create_dir(&tmp).map_err(|e| OutputError::io(&tmp, &e))?;
+        fs::create_dir(&tmp).map_err(cannot)?;
         active.push(tmp.clone());
         drop(active);
         Ok(Staging {
@@ -130,6 +135,15 @@ impl Staging {
     /// Returns the folder to write into.
     pub fn path(&self) -> &Path {
         &self.tmp
+    }
+
+    /// Returns `e` with a path inside the staging folder replaced by the same path inside
+    /// the destination, so that messages name the folder the user asked for.
+    pub fn blame(&self, mut e: OutputError) -> OutputError {
+        if let Ok(rest) = e.path.strip_prefix(&self.tmp) {
+            e.path = self.dest.join(rest);
+        }
+        e
     }
 
     /// Moves the staging folder into place, replacing earlier results.
@@ -202,7 +216,11 @@ pub fn remove_on_interrupt() -> Result<(), String> {
         for p in active.iter() {
             let _ = fs::remove_dir_all(p);
         }
-        eprintln!("error: interrupted; no results were written and earlier results are unchanged");
+        // Not `eprintln!`, which panics when standard error is closed.
+        let _ = writeln!(
+            io::stderr(),
+            "error: interrupted; no results were written and earlier results are unchanged"
+        );
         std::process::exit(1);
     })
     .map_err(|e| e.to_string())

@@ -113,6 +113,11 @@ impl Inflow {
 /// The commented scenario template that `talentsim init` prints; it passes validation.
 pub const TEMPLATE: &str = include_str!("template.toml");
 
+/// The JSON Schema (draft-07) of the scenario format that `talentsim schema` prints, for
+/// editors such as taplo and Even Better TOML: every key with its type, description and
+/// range. Validation ([`load`]) applies every rule; the schema is a guide while typing.
+pub const SCHEMA: &str = include_str!("schema.json");
+
 /// Monte Carlo settings of a scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MonteCarlo {
