@@ -3,13 +3,14 @@
 //!
 //! The texts derive from the template and the shipped scenarios: lines deleted,
 //! duplicated or swapped, values exchanged between lines, random bytes, truncation and
-//! extreme numbers. CI runs `TALENTSIM_MUTATIONS` cases (default 100,000, a few seconds);
-//! run it longer with, for example,
+//! extreme numbers. `cargo test` runs `TALENTSIM_MUTATIONS` cases (default 20,000, a few
+//! seconds in a debug build); CI runs 100,000; run it longer with, for example,
 //!
 //!     TALENTSIM_MUTATIONS=5000000 TALENTSIM_MUTATION_SEED=7 cargo test --release --test mutation
 //!
 //! A failing case is written to `target/mutation-failures/` so it can be replayed with
-//! `talentsim check`.
+//! `talentsim check`. For coverage-guided search, `fuzz/` has a cargo-fuzz target over the
+//! same path (validation, then a short run): `cargo +nightly fuzz run scenario`.
 
 use std::fs;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -304,7 +305,7 @@ fn mutated_scenarios_never_panic_and_end_in_a_result_or_a_located_error() {
     let cases: u64 = std::env::var("TALENTSIM_MUTATIONS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+        .unwrap_or(20_000);
     let seed: u64 = std::env::var("TALENTSIM_MUTATION_SEED")
         .ok()
         .and_then(|v| v.parse().ok())
