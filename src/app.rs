@@ -355,6 +355,7 @@ fn run_shard(
         columns: sim.values.ncols() as u64,
         redrawn_by_level: sim.redrawn_by_level.clone(),
         audit,
+        runs_sha256: None, // shard::write records the checksum of the runs it writes
     };
     let staging = Staging::new(out)?;
     shard::write(staging.path(), &meta, &sim.values).map_err(|mut e| {

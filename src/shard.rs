@@ -98,6 +98,10 @@ pub struct ShardMeta {
     pub redrawn_by_level: Vec<u64>,
     /// The audit record of the whole job (this shard's command line).
     pub audit: crate::audit::Audit,
+    /// SHA-256 of `runs.bin`, lowercase hex: shards travel between machines, and `merge`
+    /// refuses one whose runs do not match it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runs_sha256: Option<String>,
 }
 
 /// Returns the hash recorded in `shard.json` for a scenario text and its levers.
@@ -141,10 +145,14 @@ pub fn write(
     for v in values {
         bytes.extend_from_slice(&v.to_le_bytes());
     }
+    let meta = ShardMeta {
+        runs_sha256: Some(crate::audit::sha256_hex(&bytes)),
+        ..meta.clone()
+    };
     let path = dir.join(RUNS_FILE);
     fs::write(&path, bytes).map_err(|e| fail(&path, e.to_string()))?;
     let path = dir.join(SHARD_FILE);
-    let json = serde_json::to_string_pretty(meta).map_err(|e| fail(&path, e.to_string()))?;
+    let json = serde_json::to_string_pretty(&meta).map_err(|e| fail(&path, e.to_string()))?;
     fs::write(&path, json + "\n").map_err(|e| fail(&path, e.to_string()))
 }
 
@@ -194,6 +202,25 @@ pub fn read_values(dir: &Path, meta: &ShardMeta, out: &mut Vec<f64>) -> Result<(
                 cells.saturating_mul(8)
             ),
         ));
+    }
+    let hash = crate::audit::sha256_hex(&bytes);
+    match &meta.runs_sha256 {
+        Some(h) if *h == hash => {}
+        Some(h) => {
+            return Err(fail(
+                dir,
+                format!(
+                    "{RUNS_FILE} does not match the checksum in {SHARD_FILE} (SHA-256 {h} recorded, {hash} now): \
+                     the shard was damaged in transit or edited; copy it again or run it again"
+                ),
+            ))
+        }
+        None => {
+            return Err(fail(
+                dir,
+                format!("{SHARD_FILE} has no checksum of {RUNS_FILE}; run the shard again with this version"),
+            ))
+        }
     }
     out.extend(
         bytes

@@ -197,6 +197,17 @@ fn merge_names_the_folder_of_a_gap_an_overlap_or_another_job() {
         short.contains("runs 60..90") && short.contains("missing"),
         "{short}"
     );
+    // One flipped bit in transit: the sizes still fit, the checksum does not.
+    let mut bytes = fs::read(c.join("runs.bin")).unwrap();
+    bytes[1000] ^= 0x10;
+    fs::write(c.join("runs.bin"), &bytes).unwrap();
+    let flipped = merge(&[&a, &b, &c]);
+    assert!(
+        flipped.contains("does not match the checksum") && flipped.contains("/c"),
+        "{flipped}"
+    );
+    bytes[1000] ^= 0x10;
+    fs::write(c.join("runs.bin"), &bytes).unwrap();
     fs::write(b.join("runs.bin"), b"truncated").unwrap();
     let damaged = merge(&[&a, &b, &c]);
     assert!(
