@@ -311,7 +311,10 @@ impl Lever {
             if Bound::Rate.admits(v) {
                 Ok(())
             } else {
-                Err(fail(format!("{v} is not a rate; expected 0 to 1")))
+                Err(fail(format!(
+                    "{v} is not a rate; expected 0 to 1{}",
+                    super::validate::percent_hint(v)
+                )))
             }
         };
         let people = |v: f64| {
@@ -418,6 +421,16 @@ fn check_outflows(s: &Scenario, l: usize) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rate_written_as_a_percentage_gets_the_fraction_to_write() {
+        let s = crate::parse("t.toml", crate::scenario::TEMPLATE).unwrap();
+        let e = apply_all(&s, &["upgrade.intermediate=7".to_string()]).unwrap_err();
+        assert!(e.message.contains("for 7% write 0.07"), "{}", e.message);
+        let e = apply_all(&s, &["upgrade.intermediate=700".to_string()]).unwrap_err();
+        assert!(!e.message.contains('%'), "{}", e.message);
+        assert!(apply_all(&s, &["upgrade.intermediate=0.07".to_string()]).is_ok());
+    }
 
     #[test]
     fn segments_unquote_names_with_spaces_and_dots() {

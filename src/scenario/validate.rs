@@ -130,6 +130,10 @@ pub(crate) fn parse(
             } else {
                 message
             };
+            let message = match value_hint(text, offset) {
+                Some(hint) => format!("{message}; {hint}"),
+                None => message,
+            };
             return Err(fail(line, column, &key, message));
         }
     };
@@ -776,10 +780,21 @@ impl Checker<'_> {
             None => Some(0.0),
             Some(g) => {
                 let x = *g.get_ref();
-                if x.is_finite() && x > -1.0 && x <= 10.0 {
+                if (1.0..=100.0).contains(&x) {
+                    self.err(
+                        &g.span(),
+                        format!("{base}.growth"),
+                        format!(
+                            "{x} would grow the inflow by {}% a year; growth is a fraction: for {x}% a year write {}",
+                            x * 100.0,
+                            x / 100.0
+                        ),
+                    );
+                    None
+                } else if x.is_finite() && x > -1.0 && x < 1.0 {
                     Some(x)
                 } else {
-                    self.err(&g.span(), format!("{base}.growth"), format!("{x} is not a valid growth; expected a yearly rate above -1 and at most 10, e.g. 0.03"));
+                    self.err(&g.span(), format!("{base}.growth"), format!("{x} is not a valid growth; expected a yearly rate above -1 and below 1 (100% a year), e.g. 0.03 for 3%"));
                     None
                 }
             }
@@ -849,14 +864,21 @@ impl Checker<'_> {
                 self.err(
                     &v.span(),
                     key,
-                    format!("{x} is not a share; expected a number from 0 to 1"),
+                    format!(
+                        "{x} is not a share; expected a number from 0 to 1{}",
+                        percent_hint(x)
+                    ),
                 );
                 ok = false;
-            } else if Some(l) == from {
+            } else if from.is_some_and(|f| l <= f) {
                 self.err(
                     &k.span(),
                     key,
-                    "a programme cannot certify people into the level it takes them from",
+                    format!(
+                        "a programme certifies people upwards, above the level it takes them from (`{}`); \
+                         for other moves use a [[transition]]",
+                        levels[from.unwrap_or_default()]
+                    ),
                 );
                 ok = false;
             } else {
@@ -1581,6 +1603,63 @@ fn plain_words(message: &str, key: &str, text: &str, offset: usize) -> String {
         m.push_str("; quote a key with other characters, e.g. \"高级工\" = 110500");
     }
     m
+}
+
+/// Returns ` (for 7% write 0.07)` when a number outside [0, 1] reads as a percentage.
+pub(crate) fn percent_hint(x: f64) -> String {
+    if x > 1.0 && x <= 100.0 {
+        format!(" (a share is a fraction: for {x}% write {})", x / 100.0)
+    } else {
+        String::new()
+    }
+}
+
+/// Explains the common ways a value goes wrong on the line holding `offset`, in words a
+/// user can act on: a percentage (`7%` or `"32%"`), a thousands separator (`52,000`), or
+/// full-width punctuation typed with a Chinese input method (`，`, `＝`, `“`).
+fn value_hint(text: &str, offset: usize) -> Option<String> {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let line = text[start..end].split('#').next().unwrap_or("");
+    const FULL_WIDTH: [(char, &str); 9] = [
+        ('，', ","),
+        ('＝', "="),
+        ('：', ":"),
+        ('“', "\""),
+        ('”', "\""),
+        ('［', "["),
+        ('］', "]"),
+        ('｛', "{"),
+        ('｝', "}"),
+    ];
+    if let Some((c, ascii)) = FULL_WIDTH.iter().find(|(c, _)| line.contains(*c)) {
+        return Some(format!(
+            "the line has a full-width `{c}` (typed with a Chinese input method); write the ASCII `{ascii}`"
+        ));
+    }
+    let value = line.split_once('=')?.1.trim().trim_matches('"').trim();
+    if let Some(number) = value.strip_suffix('%') {
+        if let Ok(x) = number.trim().parse::<f64>() {
+            return Some(format!(
+                "a rate or share is a fraction, not a percentage: for {number}% write {}",
+                x / 100.0
+            ));
+        }
+    }
+    let digits: String = value.chars().filter(|c| *c != ',').collect();
+    if value.contains(',')
+        && value
+            .split(',')
+            .skip(1)
+            .all(|g| g.len() == 3 && g.chars().all(|c| c.is_ascii_digit()))
+        && digits.parse::<f64>().is_ok()
+    {
+        return Some(format!(
+            "write numbers without thousands separators: {digits}"
+        ));
+    }
+    None
 }
 
 /// Reads the key path at `offset` off the text of a file that does not parse: the
