@@ -93,6 +93,7 @@ fn run_writes_exactly_the_section_8_files_with_their_headers() {
         [
             "central.csv",
             "projection.csv",
+            "results.xlsx",
             "summary.json",
             "target_years.csv",
             "targets.csv"

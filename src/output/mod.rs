@@ -11,6 +11,7 @@ mod csv;
 mod figures;
 pub mod table;
 pub mod text;
+pub mod xlsx;
 
 pub use csv::{CENTRAL_HEADER, PROJECTION_HEADER, TARGETS_HEADER, TARGET_YEARS_HEADER};
 pub use figures::{write_figures, REPORT_FILE};
@@ -42,12 +43,13 @@ impl OutputError {
 }
 
 /// Names of the tables and summary written by [`write_tables`].
-pub const TABLE_FILES: [&str; 5] = [
+pub const TABLE_FILES: [&str; 6] = [
     "projection.csv",
     "central.csv",
     "targets.csv",
     "target_years.csv",
     "summary.json",
+    xlsx::XLSX_FILE,
 ];
 
 /// Writes the CSV tables and `summary.json` into `dir`.
@@ -59,6 +61,7 @@ pub fn write_tables(summary: &Summary, dir: &Path) -> Result<(), OutputError> {
     csv::write_central(summary, &dir.join("central.csv"))?;
     csv::write_targets(summary, &dir.join("targets.csv"))?;
     csv::write_target_years(summary, &dir.join("target_years.csv"))?;
+    xlsx::write_workbook(summary, dir)?;
     let path = dir.join("summary.json");
     let json = serde_json::to_string_pretty(summary).map_err(|e| OutputError {
         path: path.clone(),
