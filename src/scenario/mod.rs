@@ -407,9 +407,21 @@ impl Scenario {
 /// A [`ScenarioError`] naming the file with every problem found: unreadable file, invalid
 /// UTF-8, TOML syntax, wrong types, unknown or missing keys, and every model rule.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    let file = path.display().to_string();
+    let bytes = read_input(path)?;
+    let default_name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    parse_bytes(&path.display().to_string(), &bytes, &default_name)
+}
+
+/// Reads an input file whole, refusing one over [`MAX_FILE_BYTES`] before reading it.
+///
+/// # Errors
+/// A [`ScenarioError`] naming the file, for an oversized or unreadable file.
+pub(crate) fn read_input(path: &Path) -> Result<Vec<u8>, ScenarioError> {
     let fail = |message: String| ScenarioError {
-        file: file.clone(),
+        file: path.display().to_string(),
         diagnostics: vec![Diagnostic {
             line: 0,
             column: 0,
@@ -417,18 +429,12 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
             message,
         }],
     };
-    // Refuse an oversized file before reading it into memory.
     if let Ok(meta) = std::fs::metadata(path) {
         if meta.is_file() && meta.len() > MAX_FILE_BYTES {
             return Err(fail(validate::too_large(meta.len())));
         }
     }
-    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
-    let default_name = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    parse_bytes(&file, &bytes, &default_name)
+    std::fs::read(path).map_err(|e| fail(format!("cannot read the file: {e}")))
 }
 
 /// Validates scenario text already in memory; `file` is used in messages and

@@ -15,7 +15,7 @@ use toml::Spanned;
 use super::diagnostic::{one_of, suggest, Diagnostic, Positions, ScenarioError};
 use super::observation::{Calibration, Date, Observation, Reading};
 use super::raw::{RawCalibration, RawObservation};
-use super::validate::{num, too_large, Checker, Horizon, MAX_FILE_BYTES};
+use super::validate::{num, Checker, Horizon};
 use super::{Metric, Scenario};
 
 /// Keys of an `[[observation]]` table, in the order of `raw.rs`; also the columns of an
@@ -541,12 +541,7 @@ pub fn read_observations(
             message,
         }],
     };
-    if let Ok(meta) = std::fs::metadata(path) {
-        if meta.is_file() && meta.len() > MAX_FILE_BYTES {
-            return Err(fail(too_large(meta.len())));
-        }
-    }
-    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
+    let bytes = super::read_input(path)?;
     let text = match std::str::from_utf8(&bytes) {
         Ok(t) => t,
         Err(e) => {
