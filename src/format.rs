@@ -62,6 +62,21 @@ pub fn probability(p: f64) -> String {
     }
 }
 
+/// Formats a probability or an interval bound for a table: three decimals, or as many more
+/// (up to six) as it takes for a value that is not exactly 0 or 1 not to read as one
+/// (`0.9996`, not `1.000`).
+pub fn decimal_probability(p: f64) -> String {
+    let mut decimals = 3;
+    loop {
+        let text = format!("{p:.decimals$}");
+        let rounds_to_edge = text.parse::<f64>().is_ok_and(|r| r == 0.0 || r == 1.0);
+        if !rounds_to_edge || p == 0.0 || p == 1.0 || decimals == 6 {
+            return text;
+        }
+        decimals += 1;
+    }
+}
+
 /// Formats a number as written in a scenario: rates (values of at most 1 in a rate
 /// parameter) as percentages, amounts with separators, keeping up to two decimals.
 pub fn quantity(x: f64, is_rate: bool) -> String {
@@ -89,6 +104,16 @@ fn percent_exact_upto(x: f64, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal_probabilities_never_round_to_certainty() {
+        assert_eq!(decimal_probability(0.955), "0.955");
+        assert_eq!(decimal_probability(1.0), "1.000");
+        assert_eq!(decimal_probability(0.0), "0.000");
+        assert_eq!(decimal_probability(0.99962), "0.9996");
+        assert_eq!(decimal_probability(0.0004), "0.0004");
+        assert_eq!(decimal_probability(0.0000001), "0.000000");
+    }
 
     #[test]
     fn groups_thousands() {

@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use talentsim::format::decimal_probability as dp;
 
 use super::progress::Progress;
 use super::Error;
@@ -393,11 +394,11 @@ pub fn render_solve(r: &Solve, metric: &str) -> String {
     let _ = writeln!(s, "Target \"{}\" ({})", r.target, r.scenario);
     let _ = writeln!(
         s,
-        "  as the scenario stands: probability {:.3} (95% CI {:.3}-{:.3}) over {} runs; central path {}",
-        r.current.probability,
-        r.current.ci_low,
-        r.current.ci_high,
-        r.runs,
+        "  as the scenario stands: probability {} (95% CI {}-{}) over {} runs; central path {}",
+        dp(r.current.probability),
+        dp(r.current.ci_low),
+        dp(r.current.ci_high),
+        talentsim::format::count(r.runs as f64),
         r.central_value
             .map_or_else(|| "undefined".into(), |v| value(metric, v))
     );
@@ -431,8 +432,10 @@ pub fn render_solve(r: &Solve, metric: &str) -> String {
                 if let Some(p) = l.at_value {
                     let _ = writeln!(
                         s,
-                        "  probability there: {:.3} (95% CI {:.3}-{:.3})",
-                        p.probability, p.ci_low, p.ci_high
+                        "  probability there: {} (95% CI {}-{})",
+                        dp(p.probability),
+                        dp(p.ci_low),
+                        dp(p.ci_high)
                     );
                 }
             }
@@ -470,8 +473,11 @@ pub fn render_solve(r: &Solve, metric: &str) -> String {
     for e in &r.earliest.years {
         let _ = writeln!(
             s,
-            "  {}: {:.3} (95% CI {:.3}-{:.3})",
-            e.year, e.probability.probability, e.probability.ci_low, e.probability.ci_high
+            "  {}: {} (95% CI {}-{})",
+            e.year,
+            dp(e.probability.probability),
+            dp(e.probability.ci_low),
+            dp(e.probability.ci_high)
         );
     }
     s

@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use crate::format::decimal_probability;
 use crate::stats::{ProjectionRow, Summary};
 
 /// Formats a count with thousands separators, rounded to a whole number.
@@ -103,8 +104,11 @@ pub fn render(summary: &Summary) -> String {
             };
             let _ = writeln!(
                 s,
-                "  {}: probability {:.3} (95% CI {:.3}-{:.3}); {central}",
-                t.target, t.probability, t.ci_low, t.ci_high
+                "  {}: probability {} (95% CI {}-{}); {central}",
+                t.target,
+                decimal_probability(t.probability),
+                decimal_probability(t.ci_low),
+                decimal_probability(t.ci_high)
             );
         }
     }
