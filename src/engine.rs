@@ -219,22 +219,29 @@ pub fn simulate_runs(
     simulate_range(scenario, job, &[], runs, progress)
 }
 
-/// Returns the central path, laid out like a row of [`Simulation::values`]. Its
-/// invariants are always checked: it is one run.
+/// Returns the central path, laid out like a row of [`Simulation::values`]: every
+/// parameter at its central value, or, for a calibrated scenario, the calibrated ones at
+/// their posterior medians. Its invariants are always checked: it is one run.
 ///
 /// # Errors
 /// [`EngineError::Invariant`] when a self-check fails.
 pub fn central_path(scenario: &Scenario) -> Result<Vec<f64>, EngineError> {
     let row = (scenario.horizon() + 1) * Metric::all(scenario.levels.len()).len();
     let mut central = vec![0.0; row];
-    project(
-        scenario,
-        &central_params(scenario),
-        &mut Expected,
-        &mut central,
-        true,
-    )
-    .map_err(|e| EngineError::Invariant(format!("central path: {e}")))?;
+    let params = match posterior_draws(scenario)? {
+        // A calibrated scenario's central values are its posterior medians.
+        Some(posterior) => {
+            let mut params = RunParams::default();
+            let mut medians = posterior.medians();
+            ParamPlan::new(scenario)
+                .sample(&mut medians, &mut params)
+                .map(|()| params)
+                .unwrap_or_else(|_| central_params(scenario))
+        }
+        None => central_params(scenario),
+    };
+    project(scenario, &params, &mut Expected, &mut central, true)
+        .map_err(|e| EngineError::Invariant(format!("central path: {e}")))?;
     Ok(central)
 }
 

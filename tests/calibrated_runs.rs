@@ -119,3 +119,21 @@ fn an_edited_or_missing_posterior_file_is_refused_with_its_line() {
     assert!(err.contains("calibration.posterior"), "{err}");
     assert!(err.contains("two.toml:"), "{err}");
 }
+
+#[test]
+fn a_calibrated_central_path_puts_each_calibrated_value_at_its_posterior_median() {
+    let dir = tempfile::tempdir().unwrap();
+    // Three rows: the medians are 0.12 and 230 (not the prior's central 0.10 and 200),
+    // and no row holds both.
+    let posterior = "draw,attrition.a,inflow.school.per_year,log_likelihood\n\
+                     0,0.06,260,-1\n1,0.12,150,-1\n2,0.14,230,-1\n";
+    let s = load(&write(dir.path(), posterior, "")).unwrap();
+    let central = central_path(&s).unwrap();
+    let expected = projection(0.12, 230.0);
+    for (a, b) in central.iter().zip(&expected) {
+        assert!(
+            (a - b).abs() <= 1e-6 * a.abs().max(1.0),
+            "{central:?} vs {expected:?}"
+        );
+    }
+}

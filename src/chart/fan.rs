@@ -93,6 +93,13 @@ impl Plot for Fan {
             .iter()
             .filter(|t| t.metric == self.metric)
             .collect();
+        // Published figures of this metric: a point and a 90% error bar (1.645 sd).
+        const Z90: f64 = 1.644_853_626_951_472_2;
+        let observed: Vec<_> = s
+            .observations
+            .iter()
+            .filter(|o| o.metric == self.metric)
+            .collect();
 
         let legend = vec![
             Entry {
@@ -116,6 +123,13 @@ impl Plot for Fan {
                 text: format!("{} ({})", l.initial, s.start_year),
             },
         ];
+        let mut legend = legend;
+        if !observed.is_empty() {
+            legend.push(Entry {
+                swatch: Swatch::Dot(style::VERMILLION),
+                text: l.observed.into(),
+            });
+        }
         let area = frame::draw(root, z, &self.title(ctx), &s.title, &legend, &ctx.footer())?;
 
         // Value range: every band, the central path and the thresholds shown.
@@ -125,6 +139,11 @@ impl Plot for Fan {
             .flatten()
             .chain(central.iter().map(|c| c.1))
             .chain(targets.iter().map(|t| t.threshold))
+            .chain(
+                observed
+                    .iter()
+                    .flat_map(|o| [o.number - Z90 * o.sd, o.number + Z90 * o.sd]),
+            )
             .filter(|v| v.is_finite())
             .collect();
         if values.is_empty() {
@@ -207,6 +226,19 @@ impl Plot for Fan {
                 first,
                 z.line * 3,
                 style::CENTRAL_COLOUR.filled(),
+            )))?;
+        }
+
+        for o in &observed {
+            let (lo, hi) = (o.number - Z90 * o.sd, o.number + Z90 * o.sd);
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(o.at, lo), (o.at, hi)],
+                style::VERMILLION.stroke_width(z.line),
+            )))?;
+            chart.draw_series(std::iter::once(Circle::new(
+                (o.at, o.number),
+                z.line * 3,
+                style::VERMILLION.filled(),
             )))?;
         }
 

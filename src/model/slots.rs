@@ -154,11 +154,56 @@ impl PosteriorDraws {
         self.rows.is_empty()
     }
 
+    /// Returns a source of uniforms that puts every calibrated value at its posterior
+    /// median (the median of its uniforms is the CDF of its median value) and every other
+    /// value at its central value.
+    pub fn medians(&self) -> Medians<'_> {
+        let n = self.rows.first().map_or(0, Vec::len);
+        let medians = (0..n)
+            .map(|j| {
+                let mut us: Vec<f64> = self.rows.iter().map(|r| r[j]).collect();
+                us.sort_by(f64::total_cmp);
+                let m = us.len() / 2;
+                if us.len() % 2 == 1 {
+                    us[m]
+                } else {
+                    0.5 * (us[m - 1] + us[m])
+                }
+            })
+            .collect();
+        Medians {
+            draws: self,
+            medians,
+            used: vec![0; self.slots.len()],
+        }
+    }
+
     /// Returns the uniform of draw `draw` of parameter `param` in row `row`, if a
     /// coordinate is behind it.
     #[inline]
     pub fn uniform(&self, row: usize, param: usize, draw: usize) -> Option<f64> {
         let j = (*self.slots.get(param)?.get(draw)?)?;
         Some(self.rows[row][j])
+    }
+}
+
+/// The uniforms of a calibrated scenario's central values ([`PosteriorDraws::medians`]).
+#[derive(Debug)]
+pub struct Medians<'p> {
+    draws: &'p PosteriorDraws,
+    medians: Vec<f64>,
+    used: Vec<usize>,
+}
+
+impl crate::model::Uniforms for Medians<'_> {
+    fn next(&mut self, param: usize) -> Option<f64> {
+        let d = *self.used.get(param)?;
+        self.used[param] += 1;
+        let j = (*self.draws.slots.get(param)?.get(d)?)?;
+        Some(self.medians[j])
+    }
+
+    fn exact(&self, _param: usize) -> bool {
+        true
     }
 }

@@ -75,9 +75,33 @@ pub struct Summary {
     /// Per target, the histogram of its tested value across runs (for the charts).
     #[serde(default)]
     pub distributions: Vec<TargetDistribution>,
+    /// The scenario's observations (published figures about the past), for the charts
+    /// and the report; absent when it has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub observations: Vec<ObservationRow>,
     /// How the results were produced (scenario hash, command line), for `--replay`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit: Option<crate::audit::Audit>,
+}
+
+/// One observation of the scenario, as charts and reports show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObservationRow {
+    /// Metric observed.
+    pub metric: crate::scenario::MetricName,
+    /// Date, `YYYY-MM-DD`.
+    pub date: String,
+    /// Position on a year axis whose year `t` is the end of year `t`: `Y - 1 + f` for a
+    /// date in year `Y` at fraction `f` of it.
+    pub at: f64,
+    /// `value`, `at_least` or `at_most`.
+    pub reading: String,
+    /// The stated number.
+    pub number: f64,
+    /// Observation error as a standard deviation.
+    pub sd: f64,
+    /// Where the figure comes from.
+    pub source: Option<String>,
 }
 
 /// Statistics of one metric in one year (a row of `projection.csv`).
@@ -247,6 +271,22 @@ pub fn summarize(scenario: &Scenario, sim: &Simulation, seed: u64, process_noise
         target_years,
         assumptions: assumptions(scenario, sim.values.nrows() as u64, seed, process_noise),
         distributions,
+        observations: scenario
+            .observations
+            .iter()
+            .map(|o| {
+                let (year, f) = o.date.interpolation();
+                ObservationRow {
+                    metric: o.metric.named(&scenario.levels),
+                    date: o.date.to_string(),
+                    at: f64::from(year - 1) + f,
+                    reading: o.reading.keyword().into(),
+                    number: o.reading.number(),
+                    sd: o.sd,
+                    source: o.source.clone(),
+                }
+            })
+            .collect(),
         audit: None,
     }
 }
