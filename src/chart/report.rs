@@ -104,6 +104,7 @@ pub fn render(summary: &Summary, charts: &[Chart], lang: Lang) -> String {
     h.push_str("</section>\n");
 
     year_table(&mut h, s, l);
+    observations_table(&mut h, s, l);
     assumptions_table(&mut h, s, l);
 
     let _ = write!(
@@ -232,6 +233,49 @@ fn year_table(h: &mut String, s: &Summary, l: &Labels) {
 }
 
 /// Writes the assumptions table: every parameter of the scenario.
+/// Lists the scenario's published figures (none: no section).
+fn observations_table(h: &mut String, s: &Summary, l: &Labels) {
+    if s.observations.is_empty() {
+        return;
+    }
+    let _ = write!(
+        h,
+        "<section id=\"observations\">\n<h2>{}</h2>\n<p class=\"note\">{}</p>\n<table>\n\
+         <thead><tr><th>{}</th><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th>{}</th></tr></thead>\n<tbody>\n",
+        escape(l.observations),
+        escape(l.observations_note),
+        escape(l.observation_date),
+        escape(l.observation_metric),
+        escape(l.observation_figure),
+        escape(l.observation_error),
+        escape(l.observation_source),
+    );
+    for o in &s.observations {
+        let shown = |x: f64| {
+            if o.metric.is_share() {
+                format::percent(x, 1)
+            } else {
+                format::count(x)
+            }
+        };
+        let figure = match o.reading.as_str() {
+            "at_least" => format!("≥ {}", shown(o.number)),
+            "at_most" => format!("≤ {}", shown(o.number)),
+            _ => shown(o.number),
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">± {}</td><td>{}</td></tr>",
+            escape(&o.date),
+            escape(&l.metric(&o.metric.to_string(), s.start_year)),
+            escape(&figure),
+            escape(&shown(o.sd)),
+            escape(o.source.as_deref().unwrap_or("")),
+        );
+    }
+    h.push_str("</tbody>\n</table>\n</section>\n");
+}
+
 fn assumptions_table(h: &mut String, s: &Summary, l: &Labels) {
     let _ = write!(
         h,
