@@ -539,6 +539,22 @@ mod tests {
         let post = f.posterior.unwrap();
         assert!(post.p05 < y && y < post.p95, "{post:?}");
         assert!(f.prior.unwrap().sd > post.sd);
+        let pred = f.posterior_predictive.unwrap();
+        assert!(pred.p05 < post.p05 && post.p95 < pred.p95, "{pred:?}");
+        // The bands by year: the observed year's posterior band holds the figure and is
+        // narrower than the prior's; the start year is the fixed initial stock.
+        assert_eq!(c.bands.len(), 1);
+        let rows = &c.bands[0].rows;
+        assert_eq!(rows.len(), 7);
+        let r = rows.iter().find(|r| r.year == 2023).unwrap();
+        let (lo, hi) = (r.post_p05.unwrap(), r.post_p95.unwrap());
+        assert!(lo < y && y < hi, "{r:?}");
+        assert!(
+            r.prior_p95.unwrap() - r.prior_p05.unwrap() > 1.5 * (hi - lo),
+            "{r:?}"
+        );
+        assert_eq!(rows[0].post_p50, Some(5000.0));
+        assert!((f.time - 2023.0).abs() < 1e-12);
     }
 
     #[test]

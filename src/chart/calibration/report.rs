@@ -119,7 +119,7 @@ pub fn render(s: &CalibrationSummary, charts: &[Chart], lang: Lang) -> String {
     summary.push(if moved.is_empty() {
         w.s_none_moved.to_string()
     } else {
-        w.s_moved.replace("{list}", &moved.join(aw.s_list_sep))
+        w.s_moved.replace("{list}", &moved.join(w.list_sep))
     });
     summary.push(if unfitted == 0 {
         w.s_fit_all.to_string()
