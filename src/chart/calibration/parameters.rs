@@ -89,7 +89,7 @@ impl Figure for Parameters<'_> {
         let (width, height) = area.dim_in_pixel();
         let label_style = frame::text(z.tick, style::INK);
         let note_style = frame::text(z.note, style::MUTED);
-        let max_label = (f64::from(width) * 0.45) as u32;
+        let max_label = (f64::from(width) * 0.36) as u32;
         let names: Vec<String> = rows
             .iter()
             .map(|p| {
@@ -100,30 +100,30 @@ impl Figure for Parameters<'_> {
                 )
             })
             .collect();
-        let numbers: Vec<String> = rows
+        // Each interval in numbers, beside its bar.
+        let numbers: Vec<[String; 2]> = rows
             .iter()
             .map(|p| {
                 let u = parameter_unit(p);
-                w.arrow
-                    .replace("{prior}", &interval(&p.prior, u))
-                    .replace("{posterior}", &interval(&p.posterior, u))
+                [interval(&p.prior, u), interval(&p.posterior, u)]
             })
             .collect();
         let (measure, measure_note) = (measurer(&area, &label_style), measurer(&area, &note_style));
         let label_w = names
             .iter()
             .map(|t| measure(t))
-            .chain(
-                numbers
-                    .iter()
-                    .map(|t| if two_lines { measure_note(t) } else { 0 }),
-            )
             .max()
             .unwrap_or(0)
             .min(max_label) as i32;
+        let numbers_w = (numbers.iter().flatten())
+            .map(|t| measure_note(t))
+            .max()
+            .unwrap_or(0)
+            .min(width / 4) as i32;
 
         let m = z.margin as i32;
-        let (left, right) = (m + label_w + m, width as i32 - m);
+        let (left, right) = (m + label_w + m, width as i32 - m - numbers_w - m);
+        let number_style = note_style.pos(Pos::new(HPos::Left, VPos::Center));
         let row_h = f64::from(height) / rows.len().max(1) as f64;
         let dot = (z.tick * 0.32) as i32;
         let bar = (z.line * 2).max(3);
@@ -133,12 +133,11 @@ impl Figure for Parameters<'_> {
             let cy = (row_h * (i as f64 + 0.5)) as i32;
             if i > 0 {
                 area.draw(&PathElement::new(
-                    vec![(m, top), (right, top)],
+                    vec![(m, top), (width as i32 - m, top)],
                     style::GRID.stroke_width(1),
                 ))?;
             }
-            let second = two_lines.then_some(numbers[i].as_str());
-            draw_row_label(&area, z, (m + label_w, cy), name, second)?;
+            draw_row_label(&area, z, (m + label_w, cy), name, None)?;
             let (lo, hi) = padded_range(
                 [p.prior.p05, p.prior.p95, p.posterior.p05, p.posterior.p95],
                 0.06,
@@ -146,13 +145,15 @@ impl Figure for Parameters<'_> {
             let px =
                 |v: f64| left + ((v - lo) / (hi - lo) * f64::from(right - left)).round() as i32;
             let offset = (row_h * 0.14).clamp(f64::from(dot), z.tick * 0.9) as i32;
-            for (b, colour, y) in [
+            let bars = [
                 (&p.prior, PRIOR, cy - offset),
                 (&p.posterior, POSTERIOR, cy + offset),
-            ] {
+            ];
+            for (k, (b, colour, y)) in bars.into_iter().enumerate() {
+                area.draw_text(&numbers[i][k], &number_style, (right + m, y))?;
                 area.draw(&PathElement::new(
                     vec![(px(b.p05), y), (px(b.p95), y)],
-                    colour.stroke_width(bar as u32),
+                    colour.stroke_width(bar),
                 ))?;
                 area.draw(&Circle::new((px(b.p50), y), dot, colour.filled()))?;
             }
