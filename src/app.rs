@@ -502,6 +502,10 @@ pub fn plot(args: &PlotArgs) -> Result<(), Error> {
     if !path.is_file() && dir.join("analysis.json").is_file() {
         return analysis::plot(dir, &args.chart.config(), args.quiet);
     }
+    let calibration = dir.join(talentsim::output::calibration::CALIBRATION_JSON);
+    if !path.is_file() && calibration.is_file() {
+        return calibrate::plot(dir, &args.chart.config(), args.quiet);
+    }
     if !path.is_file() {
         return Err(Error::Input(OutputError {
             path,

@@ -35,7 +35,7 @@ pub enum Command {
     /// Print a commented scenario template: `talentsim init > my-region.toml`.
     Init,
     /// Redraw the charts and report.html of an output folder from its summary.json (or an
-    /// analysis folder from its analysis.json).
+    /// analysis folder from its analysis.json, or a calibrate folder from its calibration.json).
     Plot(PlotArgs),
     /// Which assumptions drive a metric or a target: tornado and Sobol indices.
     Sensitivity(analysis::SensitivityArgs),

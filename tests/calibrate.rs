@@ -6,7 +6,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{stderr, talentsim};
+use common::{png_size, stderr, talentsim};
 
 const NO_OBSERVATIONS: &str = r#"
 name = "small"
@@ -90,8 +90,15 @@ fn calibrate_writes_exactly_its_files_and_the_same_bytes_for_a_seed() {
         [
             "calibration.csv",
             "calibration.json",
+            "calibration_fit_level_b.png",
+            "calibration_fit_level_b.svg",
+            "calibration_fit_total.png",
+            "calibration_fit_total.svg",
+            "calibration_parameters.png",
+            "calibration_parameters.svg",
             "fit.csv",
             "posterior.csv",
+            "report.html",
             "small-calibrated.toml"
         ]
     );
@@ -170,4 +177,102 @@ fn observations_from_a_csv_file_count_like_the_scenarios_own() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("obs.csv:2:"), "{}", stderr(&o));
     assert!(!bad.exists());
+}
+
+/// The scenario with a source that needs escaping in HTML.
+fn marked_up() -> String {
+    format!("{NO_OBSERVATIONS}{OBSERVATIONS}").replace(
+        "source = \"a test figure\"",
+        "source = \"register <b>A & B</b> \\\"2022\\\"\"",
+    )
+}
+
+#[test]
+fn charts_and_report_are_drawn_in_both_languages_and_no_charts_skips_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write_scenario(tmp.path(), &marked_up());
+    for (lang, moved) in [("en", "The evidence moved most"), ("zh", "证据改变最大")] {
+        let out = tmp.path().join(lang);
+        let o = calibrate(
+            &scenario,
+            &out,
+            &[
+                "--lang", lang, "--width", "800", "--height", "500", "--quiet",
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        for name in [
+            "calibration_fit_total",
+            "calibration_fit_level_b",
+            "calibration_parameters",
+        ] {
+            assert_eq!(
+                png_size(&out.join(format!("{name}.png"))),
+                (800, 500),
+                "{name}"
+            );
+            let svg = fs::read_to_string(out.join(format!("{name}.svg"))).unwrap();
+            assert!(svg.starts_with("<svg"), "{name}");
+        }
+        // The value figure is a dot with an error bar; the bound an arrow head.
+        let total = fs::read_to_string(out.join("calibration_fit_total.svg")).unwrap();
+        assert!(
+            total.matches("<circle").count() >= 2,
+            "dot in the plot and the legend"
+        );
+        let bound = fs::read_to_string(out.join("calibration_fit_level_b.svg")).unwrap();
+        assert!(bound.contains("<polygon"), "arrow head");
+        assert!(!bound.contains("<circle"), "a bound has no dot");
+
+        let report = fs::read_to_string(out.join("report.html")).unwrap();
+        assert!(report.contains(moved), "{lang}");
+        let parameters: &[&str] = if lang == "en" {
+            &["Attrition, a", "Upgrade rate, a", "School (people a year)"]
+        } else {
+            &["流失率：a", "晋级率：a", "School（每年人数）"]
+        };
+        for p in parameters {
+            assert!(report.contains(p), "{lang}: {p}");
+        }
+        for date in ["2022-12-31", "2024-06-30"] {
+            assert!(report.contains(date), "{lang}: {date}");
+        }
+        assert!(report.contains("register &lt;b&gt;A &amp; B&lt;/b&gt; &quot;2022&quot;"));
+        assert!(!report.contains("<b>"));
+        assert_eq!(report.matches("<svg").count(), 3);
+    }
+    let out = tmp.path().join("none");
+    let o = calibrate(&scenario, &out, &["--no-charts", "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(listing(&out).len(), 5);
+}
+
+#[test]
+fn plot_redraws_a_calibration_folder_to_the_same_bytes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = write_scenario(tmp.path(), &marked_up());
+    let out = tmp.path().join("out");
+    let size = ["--lang", "zh", "--width", "640", "--height", "480"];
+    let mut args = size.to_vec();
+    args.push("--quiet");
+    let o = calibrate(&scenario, &out, &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let drawn: Vec<(String, Vec<u8>)> = listing(&out)
+        .into_iter()
+        .filter(|f| f.ends_with(".png") || f.ends_with(".svg") || f == "report.html")
+        .map(|f| {
+            let bytes = fs::read(out.join(&f)).unwrap();
+            fs::remove_file(out.join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect();
+    assert_eq!(drawn.len(), 7);
+    let mut plot = vec!["plot", out.to_str().unwrap()];
+    plot.extend_from_slice(&size);
+    let o = talentsim(&plot);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Drew 3 charts"));
+    for (f, bytes) in drawn {
+        assert_eq!(fs::read(out.join(&f)).unwrap(), bytes, "{f}");
+    }
 }

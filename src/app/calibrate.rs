@@ -1,15 +1,20 @@
 //! `talentsim calibrate`: load the scenario, apply `--set`, calibrate it against its
 //! observations ([`talentsim::calibrate`]), write the files into
-//! `output/<name>-calibrate/` (or `--out`) atomically, print warnings to stderr and a plain
-//! summary: which parameters the evidence moved most, and how each observation is fitted.
+//! `output/<name>-calibrate/` (or `--out`) atomically with its charts and `report.html`
+//! (unless `--no-charts`), print warnings to stderr and a plain summary: which parameters
+//! the evidence moved most, and how each observation is fitted. [`plot`] redraws the
+//! charts and report of a calibration folder from its `calibration.json`.
 
 use std::path::{Path, PathBuf};
 
 use super::Error;
 pub use crate::cli::calibrate::CalibrateArgs;
-use talentsim::calibrate::{self, Calibrated, ParameterSummary, Problem};
+use talentsim::calibrate::{self, Calibrated, CalibrationSummary, ParameterSummary, Problem};
+use talentsim::chart::{self, ChartConfig};
 use talentsim::format::{count, percent};
-use talentsim::output::calibration::{write_calibration, CalibrationMeta};
+use talentsim::output::calibration::{
+    read_summary, write_calibration, CalibrationMeta, CALIBRATION_JSON,
+};
 use talentsim::output::text::value;
 use talentsim::output::{OutputError, Staging};
 use talentsim::scenario::{self, Reading};
@@ -49,6 +54,13 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<PathBuf, Error> {
     for w in &result.warnings {
         eprintln!("warning: {w}");
     }
+    // Drawn before anything is written: a drawing failure leaves earlier results as they were.
+    let figures = if args.no_charts {
+        None
+    } else {
+        let summary = CalibrationSummary::new(&result, &s.name).as_saved();
+        Some(chart::calibration::draw(&summary, &args.chart.config())?)
+    };
     let staging = Staging::new(&out)?;
     let meta = CalibrationMeta {
         scenario: &s.name,
@@ -56,6 +68,9 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<PathBuf, Error> {
         set: &args.set,
     };
     write_calibration(&result, &meta, staging.path())?;
+    if let Some((charts, report)) = &figures {
+        talentsim::output::write_figures(chart::files(charts), report, staging.path())?;
+    }
     staging.commit()?;
     if !args.quiet {
         super::term::print(&summary(&s.name, &result, &out))?;
@@ -63,13 +78,24 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<PathBuf, Error> {
     Ok(out)
 }
 
-/// How far the evidence moved a parameter: the shift of its median in prior sds, plus how
-/// much its 90% interval narrowed.
-fn movement(p: &ParameterSummary) -> f64 {
-    let prior_width = (p.prior.p95 - p.prior.p05).max(f64::MIN_POSITIVE);
-    let shift = (p.posterior.p50 - p.prior.p50).abs() / prior_width;
-    let narrowing = 1.0 - (p.posterior.p95 - p.posterior.p05) / prior_width;
-    shift + narrowing.max(0.0)
+/// Redraws the charts and report of a calibration folder from its `calibration.json`.
+///
+/// # Errors
+/// [`Error::Input`] when `calibration.json` is unreadable or lacks the charts' summary;
+/// [`Error::Chart`] or [`Error::Output`] when drawing or writing fails.
+pub fn plot(dir: &Path, config: &ChartConfig, quiet: bool) -> Result<(), Error> {
+    let summary = read_summary(&dir.join(CALIBRATION_JSON)).map_err(Error::Input)?;
+    let (charts, report) = chart::calibration::draw(&summary, config)?;
+    talentsim::output::write_figures(chart::files(&charts), &report, dir)?;
+    if !quiet {
+        println!(
+            "Drew {} charts and {} in {}",
+            charts.len(),
+            talentsim::output::REPORT_FILE,
+            dir.display()
+        );
+    }
+    Ok(())
 }
 
 fn interval(is_rate: bool, p50: f64, p05: f64, p95: f64) -> String {
@@ -85,7 +111,7 @@ fn summary(name: &str, c: &Calibrated, out: &Path) -> String {
         c.fit.len()
     );
     let mut order: Vec<&ParameterSummary> = c.parameters.iter().collect();
-    order.sort_by(|a, b| movement(b).total_cmp(&movement(a)));
+    order.sort_by(|a, b| b.movement().total_cmp(&a.movement()));
     s.push_str(
         "Parameters the evidence moved most (median and 90% interval, prior -> posterior):\n",
     );

@@ -2,14 +2,18 @@
 //! figures about the past (the observations) by Bayesian melding.
 //!
 //! [`problem`] turns a scenario into coordinates of normal scores and a likelihood;
-//! [`imis`] is the sampler: incremental mixture importance sampling in normal-score space.
+//! [`imis`] is the sampler: incremental mixture importance sampling in normal-score space;
+//! [`posterior`] summarises its draws; [`summary`] is what the charts and the report read
+//! (saved in `calibration.json`, so `talentsim plot` can redraw them).
 
 pub mod imis;
 pub mod posterior;
 pub mod problem;
+pub mod summary;
 
 pub use posterior::{
-    calibrate, settings_for, Band, CalibrateError, Calibrated, CalibrationWarning, Fit,
+    calibrate, settings_for, Band, CalibrateError, Calibrated, CalibrationWarning, Fit, Interval,
     ParameterSummary,
 };
 pub use problem::{Coordinate, Problem, ProblemError};
+pub use summary::{BandRow, CalibrationSummary, MetricBands, Observed, ReadingKind};

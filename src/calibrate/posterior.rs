@@ -17,6 +17,14 @@
 //!   smaller, and the probability that the stated bound holds for a bound. Below 0.001
 //!   (the value outside the prior predictive 0.1%-99.9% range) it is a warning.
 //!
+//! - An observation's predictive interval is the 5% and 95% quantiles of the model value
+//!   plus the observation error, `F(y) = mean_i Phi((y - m_i) / sd)` over the same draws
+//!   (solved by bisection): what the figure itself would read, model and measurement.
+//! - Each observed metric's bands by year ([`MetricBands`]) are the type-7 p05, p50, p95 of
+//!   the expected-value projection over at most [`BAND_DRAWS`] prior draws (evenly spaced
+//!   among IMIS's initial draws) and as many posterior draws (evenly spaced among the
+//!   resampled draws).
+//!
 //! # Sample sizes
 //!
 //! [`settings_for`] picks IMIS's increment `B`: 1,000 (the R package's default, with
@@ -31,13 +39,16 @@ use rayon::prelude::*;
 
 use super::imis::{imis, ImisDiagnostics, ImisError, ImisResult, ImisSettings, ImisWarning};
 use super::problem::{uniform_of, Problem, ProblemError};
-use crate::scenario::{Reading, Scenario};
+use super::summary::{BandRow, MetricBands};
+use crate::scenario::{Metric, Reading, Scenario};
 use crate::stats::quantile_sorted;
 
 /// Grid size of the prior moments (module docs).
 const PRIOR_GRID: usize = 10_000;
 /// Prior predictive tail probability below which an observation is in conflict.
 pub const CONFLICT_PROBABILITY: f64 = 0.001;
+/// Most prior (and posterior) draws whose projections make a metric's bands by year.
+pub const BAND_DRAWS: usize = 500;
 /// Coordinates up to which the IMIS increment is 1,000.
 const PLAIN_DIMENSION: usize = 20;
 
@@ -63,7 +74,7 @@ pub fn settings_for(dim: usize, draws: usize, seed: u64) -> ImisSettings {
 }
 
 /// Mean, sd and the 5%, 50% and 95% quantiles of a distribution or a sample.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Band {
     /// Mean.
     pub mean: f64,
@@ -93,8 +104,17 @@ impl Band {
     }
 }
 
+/// A 90% interval: the 5% and 95% quantiles.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Interval {
+    /// 5% quantile.
+    pub p05: f64,
+    /// 95% quantile.
+    pub p95: f64,
+}
+
 /// One calibrated parameter's prior and posterior.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ParameterSummary {
     /// Coordinate name ([`super::Coordinate::name`]).
     pub name: String,
@@ -106,6 +126,19 @@ pub struct ParameterSummary {
     pub posterior: Band,
 }
 
+impl ParameterSummary {
+    /// Returns how far the evidence moved the parameter: the shift of its median as a
+    /// fraction of the prior's 90% interval, plus how much of that interval's width the
+    /// posterior's lost (0 when it did not narrow).
+    pub fn movement(&self) -> f64 {
+        let (a, b) = (self.prior, self.posterior);
+        let prior_width = (a.p95 - a.p05).max(f64::MIN_POSITIVE);
+        let shift = (b.p50 - a.p50).abs() / prior_width;
+        let narrowing = 1.0 - (b.p95 - b.p05) / prior_width;
+        shift + narrowing.max(0.0)
+    }
+}
+
 /// One observation and the model's prior and posterior values at its date.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fit {
@@ -113,6 +146,9 @@ pub struct Fit {
     pub metric: String,
     /// Date, `YYYY-MM-DD`.
     pub date: String,
+    /// The date as a time in years, the end of year `t` being `t`: `(Y - 1) + f` for a
+    /// date in year `Y` at fraction `f` of it.
+    pub time: f64,
     /// The reading.
     pub reading: Reading,
     /// Observation error (sd).
@@ -123,6 +159,10 @@ pub struct Fit {
     pub prior: Option<Band>,
     /// Model value's posterior band.
     pub posterior: Option<Band>,
+    /// Prior predictive 90% interval of the figure (module docs).
+    pub prior_predictive: Option<Interval>,
+    /// Posterior predictive 90% interval of the figure.
+    pub posterior_predictive: Option<Interval>,
     /// Prior predictive probability of a reading as far out as this one (module docs).
     pub prior_tail: f64,
 }
@@ -176,6 +216,11 @@ pub struct Calibrated {
     pub log_likelihoods: Vec<f64>,
     /// Each observation's fit.
     pub fit: Vec<Fit>,
+    /// Each observed metric's prior and posterior bands by year, in order of first
+    /// observation.
+    pub bands: Vec<MetricBands>,
+    /// The scenario's `start_year`.
+    pub start_year: i32,
     /// Warnings, in order: prior-data conflicts, then the sampler's.
     pub warnings: Vec<CalibrationWarning>,
     /// The sampler's settings.
@@ -263,15 +308,20 @@ fn summarize(problem: &Problem<'_>, result: ImisResult, settings: &ImisSettings)
                 .collect()
         };
         let prior = column(&prior_models);
+        let posterior = column(&post_models);
         let tail = prior_tail(&o.reading, o.sd, &prior);
+        let (year, fraction) = o.date.interpolation();
         let f = Fit {
             metric: o.metric.name(&scenario.levels),
             date: o.date.to_string(),
+            time: f64::from(year - 1) + fraction,
             reading: o.reading,
             sd: o.sd,
             source: o.source.clone(),
             prior: Band::of_sample(&prior),
-            posterior: Band::of_sample(&column(&post_models)),
+            posterior: Band::of_sample(&posterior),
+            prior_predictive: predictive(&prior, o.sd),
+            posterior_predictive: predictive(&posterior, o.sd),
             prior_tail: tail,
         };
         if tail < CONFLICT_PROBABILITY {
@@ -286,8 +336,17 @@ fn summarize(problem: &Problem<'_>, result: ImisResult, settings: &ImisSettings)
     }
     warnings.extend(result.warnings().into_iter().map(CalibrationWarning::Imis));
     debug_assert!(draws.iter().all(|d| d.len() == dim));
+    let prior_points: Vec<&[f64]> = evenly(initial, BAND_DRAWS)
+        .map(|i| result.point(i))
+        .collect();
+    let post_points: Vec<&[f64]> = evenly(result.draws.len(), BAND_DRAWS)
+        .map(|i| result.draws[i].as_slice())
+        .collect();
+    let bands = metric_bands(problem, &prior_points, &post_points);
     Calibrated {
         parameters,
+        bands,
+        start_year: scenario.start_year,
         log_likelihoods: result.draw_log_likelihoods.clone(),
         draws,
         fit,
@@ -295,6 +354,86 @@ fn summarize(problem: &Problem<'_>, result: ImisResult, settings: &ImisSettings)
         settings: settings.clone(),
         imis: result,
     }
+}
+
+/// Returns `n` indices evenly spaced in `0..len` (all of them when `len <= n`).
+fn evenly(len: usize, n: usize) -> impl Iterator<Item = usize> {
+    let take = len.min(n);
+    (0..take).map(move |k| k * len / take)
+}
+
+/// Returns the bands by year of each observed metric (module docs) over the projections
+/// of `prior` and `posterior` points.
+fn metric_bands(problem: &Problem<'_>, prior: &[&[f64]], posterior: &[&[f64]]) -> Vec<MetricBands> {
+    let scenario = problem.scenario();
+    let all = Metric::all(scenario.levels.len());
+    let mut observed: Vec<usize> = Vec::new();
+    for o in &scenario.observations {
+        if let Some(m) = all.iter().position(|x| *x == o.metric) {
+            if !observed.contains(&m) {
+                observed.push(m);
+            }
+        }
+    }
+    let paths = |points: &[&[f64]]| -> Vec<Vec<Vec<f64>>> {
+        points
+            .par_iter()
+            .filter_map(|z| problem.paths(z, &observed))
+            .collect()
+    };
+    let (a, b) = (paths(prior), paths(posterior));
+    let band = |runs: &[Vec<Vec<f64>>], k: usize, t: usize| -> Option<Band> {
+        let xs: Vec<f64> = (runs.iter())
+            .map(|r| r[k][t])
+            .filter(|x| x.is_finite())
+            .collect();
+        Band::of_sample(&xs)
+    };
+    (observed.iter().enumerate())
+        .map(|(k, &m)| MetricBands {
+            metric: all[m].name(&scenario.levels),
+            rows: (scenario.start_year..=scenario.end_year)
+                .enumerate()
+                .map(|(t, year)| BandRow::new(year, band(&a, k, t), band(&b, k, t)))
+                .collect(),
+        })
+        .collect()
+}
+
+/// Returns the 90% predictive interval of a figure measured with error `sd` over the
+/// model values `models` (module docs), or `None` when there are none.
+fn predictive(models: &[f64], sd: f64) -> Option<Interval> {
+    let (lo, hi) = models
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &m| {
+            (a.min(m), b.max(m))
+        });
+    if !lo.is_finite() || !hi.is_finite() {
+        return None;
+    }
+    let cdf = |y: f64| {
+        models
+            .iter()
+            .map(|&m| uniform_of((y - m) / sd))
+            .sum::<f64>()
+            / models.len() as f64
+    };
+    let quantile = |p: f64| {
+        let (mut a, mut b) = (lo - 10.0 * sd, hi + 10.0 * sd);
+        for _ in 0..100 {
+            let mid = 0.5 * (a + b);
+            if cdf(mid) < p {
+                a = mid;
+            } else {
+                b = mid;
+            }
+        }
+        0.5 * (a + b)
+    };
+    Some(Interval {
+        p05: quantile(0.05),
+        p95: quantile(0.95),
+    })
 }
 
 /// Returns the prior predictive tail probability of a reading (module docs) over the
@@ -400,6 +539,22 @@ mod tests {
         let post = f.posterior.unwrap();
         assert!(post.p05 < y && y < post.p95, "{post:?}");
         assert!(f.prior.unwrap().sd > post.sd);
+        let pred = f.posterior_predictive.unwrap();
+        assert!(pred.p05 < post.p05 && post.p95 < pred.p95, "{pred:?}");
+        // The bands by year: the observed year's posterior band holds the figure and is
+        // narrower than the prior's; the start year is the fixed initial stock.
+        assert_eq!(c.bands.len(), 1);
+        let rows = &c.bands[0].rows;
+        assert_eq!(rows.len(), 7);
+        let r = rows.iter().find(|r| r.year == 2023).unwrap();
+        let (lo, hi) = (r.post_p05.unwrap(), r.post_p95.unwrap());
+        assert!(lo < y && y < hi, "{r:?}");
+        assert!(
+            r.prior_p95.unwrap() - r.prior_p05.unwrap() > 1.5 * (hi - lo),
+            "{r:?}"
+        );
+        assert_eq!(rows[0].post_p50, Some(5000.0));
+        assert!((f.time - 2023.0).abs() < 1e-12);
     }
 
     #[test]

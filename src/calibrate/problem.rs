@@ -275,6 +275,22 @@ impl<'s> Problem<'s> {
         })
     }
 
+    /// Returns, for each metric index in `metrics` (in [`Metric::all`]'s order), its value
+    /// at the end of each year from `start_year` to `end_year` in the expected-value
+    /// projection of point `z` (NaN for an undefined share), or `None` when the point's
+    /// rates out of a level exceed 1.
+    pub fn paths(&self, z: &[f64], metrics: &[usize]) -> Option<Vec<Vec<f64>>> {
+        let n = Metric::all(self.scenario.levels.len()).len();
+        let years = self.scenario.horizon() + 1;
+        self.with_projection(z, |row| {
+            row.map(|row| {
+                (metrics.iter())
+                    .map(|&m| (0..years).map(|t| row[t * n + m]).collect())
+                    .collect()
+            })
+        })
+    }
+
     /// Returns the model value at each observation's date for point `z` (NaN for an
     /// undefined share), or `None` when the point's rates out of a level exceed 1.
     pub fn model_values(&self, z: &[f64]) -> Option<Vec<f64>> {

@@ -9,6 +9,7 @@
 //! charts from a saved `summary.json`.
 
 pub mod analysis;
+pub mod calibration;
 mod distribution;
 mod fan;
 mod frame;

@@ -24,7 +24,13 @@ pub struct CalibrateArgs {
     /// is no longer uncertain and is not calibrated.
     #[arg(long = "set", value_name = "LEVER=VALUE")]
     pub set: Vec<String>,
+    /// Do not draw charts or write report.html (`talentsim plot` draws them later).
+    #[arg(long)]
+    pub no_charts: bool,
     /// Print nothing but errors and warnings.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Chart options.
+    #[command(flatten)]
+    pub chart: crate::cli::ChartArgs,
 }

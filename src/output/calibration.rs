@@ -8,7 +8,10 @@
 //! - `fit.csv`: each observation with the model value's prior and posterior p05, p50, p95
 //!   at its date. `value` is the number the observation states; `bound` is empty for a
 //!   value reading and `at_least` or `at_most` when that number is a bound.
-//! - `calibration.json`: diagnostics, warnings, the parameter names and the settings.
+//! - `calibration.json`: diagnostics, warnings, the parameter names and the settings, and
+//!   the [`CalibrationSummary`] the charts and report are drawn from (each parameter's
+//!   prior and posterior, each observation's fit and predictive intervals, each observed
+//!   metric's bands by year), which [`read_summary`] reads back for `talentsim plot`.
 //! - `<name>-calibrated.toml`: the scenario's own text with a `[calibration]` table naming
 //!   `posterior.csv` (relative to the TOML, which sits beside it).
 
@@ -18,7 +21,9 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::OutputError;
-use crate::calibrate::{Calibrated, Fit};
+use crate::calibrate::{
+    Calibrated, CalibrationSummary, Fit, MetricBands, Observed, ParameterSummary,
+};
 use crate::scenario::Reading;
 
 /// The diagnostics file, also what marks a folder as a calibration talentsim may replace.
@@ -208,6 +213,10 @@ struct Report<'a> {
     max_weight: f64,
     log_marginal_likelihood: f64,
     warnings: Vec<String>,
+    start_year: i32,
+    parameter_summaries: &'a [ParameterSummary],
+    observations: Vec<Observed>,
+    bands: &'a [MetricBands],
 }
 
 fn report<'a>(c: &'a Calibrated, meta: &CalibrationMeta<'a>) -> Report<'a> {
@@ -235,7 +244,26 @@ fn report<'a>(c: &'a Calibrated, meta: &CalibrationMeta<'a>) -> Report<'a> {
         max_weight: d.max_weight,
         log_marginal_likelihood: d.log_marginal_likelihood,
         warnings: c.warnings.iter().map(ToString::to_string).collect(),
+        start_year: c.start_year,
+        parameter_summaries: &c.parameters,
+        observations: CalibrationSummary::new(c, meta.scenario).observations,
+        bands: &c.bands,
     }
+}
+
+/// Reads the [`CalibrationSummary`] saved in a `calibration.json`.
+///
+/// # Errors
+/// [`OutputError`] naming the file when it cannot be read or lacks the summary (written
+/// by a talentsim before the calibration charts: run `calibrate` again).
+pub fn read_summary(path: &Path) -> Result<CalibrationSummary, OutputError> {
+    let text = fs::read_to_string(path).map_err(|e| OutputError::io(path, &e))?;
+    serde_json::from_str(&text).map_err(|e| {
+        fail(
+            path,
+            &format!("not a readable calibration record ({e}); run `talentsim calibrate` again"),
+        )
+    })
 }
 
 fn write_json<T: Serialize>(value: &T, path: &Path) -> Result<(), OutputError> {
@@ -445,6 +473,12 @@ split = { a = 1.0 }
         assert!(!toml.contains("old.csv"));
         assert!(toml.contains("# Calibrated by talentsim"));
         assert!(toml.contains("--set transition.x=1"));
+        let s = scenario();
+        let c = calibrate(&s, &ImisSettings::new(100, 200, 5)).unwrap();
+        assert_eq!(
+            read_summary(&a.join(CALIBRATION_JSON)).unwrap(),
+            CalibrationSummary::new(&c, "small").as_saved()
+        );
         let doc: toml::Table = toml.parse().unwrap();
         assert_eq!(
             doc["calibration"]["posterior"].as_str(),
