@@ -2,8 +2,10 @@
 //! figures about the past (the observations) by Bayesian melding.
 //!
 //! [`problem`] turns a scenario into coordinates of normal scores and a likelihood;
-//! [`imis`] is the sampler: incremental mixture importance sampling in normal-score space.
+//! [`imis`] is the sampler: incremental mixture importance sampling in normal-score space;
+//! [`backtest`] scores forecasts calibrated on the past against later observations.
 
+pub mod backtest;
 pub mod imis;
 pub mod posterior;
 pub mod problem;
