@@ -2,6 +2,7 @@
 //! exit codes; every number comes from the library modules below it.
 
 pub mod analysis;
+pub mod backtest;
 pub mod calibrate;
 mod folders;
 mod progress;
@@ -124,6 +125,7 @@ pub fn execute(command: Command) -> Result<(), Error> {
         Command::Sweep(args) => analysis::sweep(&args).map(|_| ()),
         Command::Compare(args) => analysis::compare(&args).map(|_| ()),
         Command::Calibrate(args) => calibrate::calibrate(&args).map(|_| ()),
+        Command::Backtest(args) => backtest::backtest(&args).map(|_| ()),
         Command::Merge(args) => merge(&args),
         Command::Completions { shell } => shell::completions(shell),
         Command::Man { command } => shell::man(command.as_deref()),

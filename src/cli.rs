@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 pub mod analysis;
+pub mod backtest;
 pub mod calibrate;
 
 /// Talent-pipeline forecasting: project a region's skilled workforce by vocational level
@@ -48,6 +49,9 @@ pub enum Command {
     /// Reconcile the scenario's distributions with its observations: a posterior sample
     /// and a calibrated scenario in output/<name>-calibrate/.
     Calibrate(calibrate::CalibrateArgs),
+    /// Score forecasts calibrated on the past against later observations, beside the
+    /// prior, a trend and the last value: output/<name>-backtest/.
+    Backtest(backtest::BacktestArgs),
     /// Combine the shard folders of `run --shard` into the outputs of the whole job.
     Merge(MergeArgs),
     /// Print a shell completion script (README "Install"): `talentsim completions bash`.

@@ -5,7 +5,9 @@
 //! [`imis`] is the sampler: incremental mixture importance sampling in normal-score space;
 //! [`posterior`] summarises its draws; [`summary`] is what the charts and the report read
 //! (saved in `calibration.json`, so `talentsim plot` can redraw them).
+//! [`backtest`] scores forecasts calibrated on the past against later observations.
 
+pub mod backtest;
 pub mod imis;
 pub mod posterior;
 pub mod problem;

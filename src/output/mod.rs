@@ -6,6 +6,7 @@
 //! results as they were and no partial folder. Nothing here runs the model.
 
 pub mod analysis;
+pub mod backtest;
 pub mod calibration;
 mod csv;
 mod figures;
@@ -352,6 +353,7 @@ fn replaceable(dest: &Path) -> bool {
         || read_summary(&dest.join("summary.json")).is_ok_and(|s| s.program == "talentsim")
         || is_analysis(&dest.join("analysis.json"))
         || is_analysis(&dest.join(calibration::CALIBRATION_JSON))
+        || is_analysis(&dest.join(backtest::BACKTEST_JSON))
         || is_shard(&dest.join("shard.json"))
 }
 
