@@ -6,6 +6,7 @@
 //! no threads, no global random state.
 
 mod params;
+pub mod retirement;
 pub mod slots;
 
 pub use crate::scenario::ParamRef;
