@@ -18,6 +18,7 @@ use std::path::Path;
 
 pub use crate::dist::{uniform, Bound, Dist, Sampler};
 pub use ages::{Ages, Entrants, Group, Retirement, MAX_AGE};
+
 pub use diagnostic::{Diagnostic, ScenarioError};
 pub use lever::{
     apply_all, find, levers, parse_assignment, Lever, LeverError, LeverKind, ParamRef,
