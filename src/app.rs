@@ -454,6 +454,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Error> {
         metrics: scenario.metrics(),
         years: (scenario.start_year..=scenario.end_year).collect(),
         central: engine::central_path(&scenario)?,
+        central_ages: engine::central_ages(&scenario),
         values: engine::column_major(
             ndarray::Array2::from_shape_vec((runs, columns), values)
                 .expect("shard sizes were checked"),

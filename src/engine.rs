@@ -81,6 +81,8 @@ pub struct Simulation {
     pub values: Array2<f64>,
     /// Runs whose parameter set had to be drawn again, by the level that overflowed.
     pub redrawn_by_level: Vec<u64>,
+    /// With `[ages]`, the central path's stock by cell ([`central_ages`]); else empty.
+    pub central_ages: Vec<f64>,
 }
 
 impl Simulation {
@@ -238,6 +240,33 @@ pub fn central_path(scenario: &Scenario) -> Result<Vec<f64>, EngineError> {
     Ok(central)
 }
 
+/// Returns the central path's stock of every (level, group, age) cell
+/// (`(level * 3 + group) * span + age - min`), year after year from `start_year`; empty
+/// for a scenario without `[ages]`.
+pub fn central_ages(scenario: &Scenario) -> Vec<f64> {
+    let Some(ages) = &scenario.ages else {
+        return Vec::new();
+    };
+    let params = central_params(scenario);
+    let (mut aged, mut flows) = (AgedState::default(), Flows::default());
+    aged.start(scenario, ages, &mut Expected);
+    let mut out = aged.cells.clone();
+    for (i, year) in params.years.iter().enumerate() {
+        let y = scenario.start_year + 1 + i as i32;
+        step_aged(
+            scenario,
+            ages,
+            y,
+            year,
+            &mut aged,
+            &mut Expected,
+            &mut flows,
+        );
+        out.extend_from_slice(&aged.cells);
+    }
+    out
+}
+
 /// Refuses a job in which more than 1% of `total` runs needed their parameters drawn again.
 ///
 /// # Errors
@@ -369,6 +398,7 @@ fn simulate_range(
         central,
         values,
         redrawn_by_level,
+        central_ages: central_ages(scenario),
     })
 }
 
