@@ -794,7 +794,10 @@ fn project_aged<D: Draw>(
     let n = scenario.levels.len();
     let n_metrics = n + 5 + AGE_METRICS.len();
     aged.start(scenario, ages, draw);
-    aged.level_totals(n, &mut state.stock);
+    // The cells split each level's initial stock: its total is the scenario's, exactly
+    // (summing the cells back would add rounding).
+    state.stock.clear();
+    state.stock.extend_from_slice(&scenario.initial);
     state.high_skill_added = 0.0;
     let high0 = high_skill(scenario, state);
     record_aged(

@@ -54,9 +54,15 @@ impl AgedState {
                 }
             }
             let cells = &mut self.cells;
-            split(scenario.initial[l], &self.shares, draw, |i, x| {
-                cells[i] += x
-            });
+            if draw.whole() {
+                split(scenario.initial[l], &self.shares, draw, |i, x| {
+                    cells[i] += x
+                });
+            } else {
+                for &(i, s) in &self.shares {
+                    cells[i] = scenario.initial[l] * s;
+                }
+            }
         }
     }
 
