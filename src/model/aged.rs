@@ -10,6 +10,9 @@
 //! whole people (no cell gives more than its stayers). Pure, like [`super::step`]; the
 //! scenario without `[ages]` never comes here.
 
+// Index loops mirror the cell layout `(level * 3 + group) * span + age`.
+#![allow(clippy::needless_range_loop)]
+
 use super::retirement::retirement_share;
 use super::{conditional, fit, split, Draw, Flows, YearParams};
 use crate::scenario::{Ages, Group, Scenario};

@@ -106,6 +106,9 @@ pub struct Entrants {
     pub ages: Vec<f64>,
 }
 
+/// A level's own groups and initial ages, where it has them.
+type Override = (Option<[f64; 3]>, Option<Vec<f64>>);
+
 /// Reads a band key: `"A-B"` (inclusive) or `"A"`.
 fn band(text: &str) -> Option<(u32, u32)> {
     let age = |s: &str| -> Option<u32> {
@@ -210,7 +213,7 @@ impl Checker<'_> {
                 None
             }
         };
-        let mut by_level: BTreeMap<usize, (Option<[f64; 3]>, Option<Vec<f64>>)> = BTreeMap::new();
+        let mut by_level: BTreeMap<usize, Override> = BTreeMap::new();
         let mut ok = true;
         if let Some(table) = &a.by_level {
             for (k, v) in table.get_ref() {
