@@ -456,6 +456,12 @@ impl Scenario {
         Metric::list(self.levels.len(), self.ages.is_some())
     }
 
+    /// Parses the name of one of the scenario's metrics (an age metric only with
+    /// `[ages]`); `None` otherwise.
+    pub fn metric(&self, name: &str) -> Option<Metric> {
+        Metric::parse(name, &self.levels).filter(|m| self.ages.is_some() || !m.is_age())
+    }
+
     /// Returns the number of projected years.
     pub fn horizon(&self) -> usize {
         (self.end_year - self.start_year) as usize
