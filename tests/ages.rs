@@ -238,3 +238,58 @@ fn china_2025_retires_people_and_flows_balance_under_noise() {
     let h = col(&sim, &s, Metric::HighSkillRetirements, 2026);
     assert!(sim.central[h] <= sim.central[c]);
 }
+
+#[test]
+fn the_aged_scenario_writes_age_columns_and_an_ages_table_that_adds_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let scenario = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/zhangjiagang-aged.toml"
+    );
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_talentsim"))
+        .args([
+            "run",
+            scenario,
+            "--runs",
+            "20",
+            "--no-charts",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let central = std::fs::read_to_string(out.join("central.csv")).unwrap();
+    let header = central.lines().next().unwrap();
+    assert!(
+        header.ends_with(
+            ",senior_technician,retirements,high_skill_retirements,mean_age,high_skill_mean_age"
+        ),
+        "{header}"
+    );
+    let projection = std::fs::read_to_string(out.join("projection.csv")).unwrap();
+    assert!(projection.contains("\n2030,high_skill_mean_age,"));
+    // ages.csv: every cell of every year, and each year's cells add up to central.csv's total.
+    let ages = std::fs::read_to_string(out.join("ages.csv")).unwrap();
+    let mut lines = ages.lines();
+    assert_eq!(lines.next(), Some("year,level,group,age,stock"));
+    let mut by_year = std::collections::BTreeMap::<i32, f64>::new();
+    let mut rows = 0;
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        *by_year.entry(f[0].parse().unwrap()).or_default() += f[4].parse::<f64>().unwrap();
+        rows += 1;
+    }
+    assert_eq!(rows, 7 * 5 * 3 * (70 - 16 + 1));
+    for line in central.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let (year, total): (i32, f64) = (f[0].parse().unwrap(), f[1].parse().unwrap());
+        assert!(
+            (by_year[&year] - total).abs() < 1e-9 * total,
+            "{year}: {} vs {total}",
+            by_year[&year]
+        );
+    }
+}
