@@ -227,7 +227,7 @@ fn run_as(args: &RunArgs, recorded: Option<&Audit>) -> Result<PathBuf, Error> {
         &out,
         output::estimate_bytes(
             scenario.horizon() + 1,
-            scenario.levels.len() + 5,
+            scenario.metrics().len(),
             scenario.targets.len(),
         ),
     )?;
@@ -421,7 +421,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), Error> {
     .map_err(|e| Error::Scenario(vec![e]))?;
     let scenario = scenario::apply_all(&scenario, &first.set)?;
     let years = scenario.horizon() + 1;
-    let columns = years * talentsim::scenario::Metric::all(scenario.levels.len()).len();
+    let columns = years * scenario.metrics().len();
     if first.columns != columns as u64 {
         return Err(Error::Shard(ShardError {
             path: first_dir,
@@ -453,9 +453,10 @@ pub fn merge(args: &MergeArgs) -> Result<(), Error> {
     engine::check_redraws(&scenario, &redrawn, first.runs)?;
     let runs = usize::try_from(first.runs).unwrap_or(usize::MAX);
     let sim = engine::Simulation {
-        metrics: talentsim::scenario::Metric::all(scenario.levels.len()),
+        metrics: scenario.metrics(),
         years: (scenario.start_year..=scenario.end_year).collect(),
         central: engine::central_path(&scenario)?,
+        central_ages: engine::central_ages(&scenario),
         values: engine::column_major(
             ndarray::Array2::from_shape_vec((runs, columns), values)
                 .expect("shard sizes were checked"),

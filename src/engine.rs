@@ -19,10 +19,10 @@ use rayon::prelude::*;
 
 use crate::model::slots::PosteriorDraws;
 use crate::model::{
-    central_params, step, Draw, Expected, Flows, Noisy, NoisyExact, ParamPlan, RunParams, State,
-    Uniforms,
+    central_params, step, step_aged, AgedState, Draw, Expected, Flows, Noisy, NoisyExact,
+    ParamPlan, RunParams, State, Uniforms,
 };
-use crate::scenario::{Metric, Scenario};
+use crate::scenario::{Ages, Metric, Scenario, AGE_METRICS};
 
 /// Runs finished by every job of this process: progress displays poll it, since the
 /// analysis commands make many jobs. It only counts; no result depends on it.
@@ -81,6 +81,8 @@ pub struct Simulation {
     pub values: Array2<f64>,
     /// Runs whose parameter set had to be drawn again, by the level that overflowed.
     pub redrawn_by_level: Vec<u64>,
+    /// With `[ages]`, the central path's stock by cell ([`central_ages`]); else empty.
+    pub central_ages: Vec<f64>,
 }
 
 impl Simulation {
@@ -226,7 +228,7 @@ pub fn simulate_runs(
 /// # Errors
 /// [`EngineError::Invariant`] when a self-check fails.
 pub fn central_path(scenario: &Scenario) -> Result<Vec<f64>, EngineError> {
-    let row = (scenario.horizon() + 1) * Metric::all(scenario.levels.len()).len();
+    let row = (scenario.horizon() + 1) * scenario.metrics().len();
     let mut central = vec![0.0; row];
     let params = match posterior_draws(scenario)? {
         // A calibrated scenario's central values are its posterior medians.
@@ -243,6 +245,33 @@ pub fn central_path(scenario: &Scenario) -> Result<Vec<f64>, EngineError> {
     project(scenario, &params, &mut Expected, &mut central, true)
         .map_err(|e| EngineError::Invariant(format!("central path: {e}")))?;
     Ok(central)
+}
+
+/// Returns the central path's stock of every (level, group, age) cell
+/// (`(level * 3 + group) * span + age - min`), year after year from `start_year`; empty
+/// for a scenario without `[ages]`.
+pub fn central_ages(scenario: &Scenario) -> Vec<f64> {
+    let Some(ages) = &scenario.ages else {
+        return Vec::new();
+    };
+    let params = central_params(scenario);
+    let (mut aged, mut flows) = (AgedState::default(), Flows::default());
+    aged.start(scenario, ages, &mut Expected);
+    let mut out = aged.cells.clone();
+    for (i, year) in params.years.iter().enumerate() {
+        let y = scenario.start_year + 1 + i as i32;
+        step_aged(
+            scenario,
+            ages,
+            y,
+            year,
+            &mut aged,
+            &mut Expected,
+            &mut flows,
+        );
+        out.extend_from_slice(&aged.cells);
+    }
+    out
 }
 
 /// Refuses a job in which more than 1% of `total` runs needed their parameters drawn again.
@@ -275,7 +304,7 @@ fn simulate_range(
     range: std::ops::Range<u64>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Simulation, EngineError> {
-    let metrics = Metric::all(scenario.levels.len());
+    let metrics = scenario.metrics();
     let years: Vec<i32> = (scenario.start_year..=scenario.end_year).collect();
     let row = years.len() * metrics.len();
     let count = range.end.saturating_sub(range.start);
@@ -376,6 +405,7 @@ fn simulate_range(
         central,
         values,
         redrawn_by_level,
+        central_ages: central_ages(scenario),
     })
 }
 
@@ -459,6 +489,7 @@ struct RunScratch {
     state: State,
     flows: Flows,
     before: Vec<f64>,
+    aged: AgedState,
 }
 
 /// What every run of a job shares.
@@ -511,6 +542,7 @@ fn run_one(
         state: &mut scratch.state,
         flows: &mut scratch.flows,
         before: &mut scratch.before,
+        aged: &mut scratch.aged,
     };
     match (job.process_noise, job.sampling) {
         (true, Sampling::Exact) => {
@@ -690,6 +722,7 @@ pub(crate) fn project<D: Draw>(
         state: &mut State::initial(scenario),
         flows: &mut Flows::default(),
         before: &mut Vec::new(),
+        aged: &mut AgedState::default(),
     };
     project_into(scenario, params, draw, buffers, out, verify)
 }
@@ -700,6 +733,8 @@ struct Buffers<'a> {
     flows: &'a mut Flows,
     /// The stock before a step, kept when verifying.
     before: &'a mut Vec<f64>,
+    /// The cells of a scenario with `[ages]`.
+    aged: &'a mut AgedState,
 }
 
 /// Like [`project`], reusing `buffers`.
@@ -711,10 +746,15 @@ fn project_into<D: Draw>(
     out: &mut [f64],
     verify: bool,
 ) -> Result<(), String> {
+    if let Some(ages) = &scenario.ages {
+        // The aged path is chosen once per run: the unaged step below never branches on it.
+        return project_aged(scenario, ages, params, draw, buffers, out, verify);
+    }
     let Buffers {
         state,
         flows,
         before,
+        ..
     } = buffers;
     let n_metrics = scenario.levels.len() + 5;
     state.stock.clear();
@@ -739,6 +779,90 @@ fn project_into<D: Draw>(
         );
     }
     Ok(())
+}
+
+/// Like [`project_into`] for a scenario with `[ages]`: the state is by (level, group, age)
+/// cell ([`step_aged`]), and the age metrics follow the level columns.
+fn project_aged<D: Draw>(
+    scenario: &Scenario,
+    ages: &Ages,
+    params: &RunParams,
+    draw: &mut D,
+    buffers: Buffers<'_>,
+    out: &mut [f64],
+    verify: bool,
+) -> Result<(), String> {
+    let Buffers {
+        state,
+        flows,
+        before,
+        aged,
+    } = buffers;
+    let n = scenario.levels.len();
+    let n_metrics = n + 5 + AGE_METRICS.len();
+    aged.start(scenario, ages, draw);
+    // The cells split each level's initial stock: its total is the scenario's, exactly
+    // (summing the cells back would add rounding).
+    state.stock.clear();
+    state.stock.extend_from_slice(&scenario.initial);
+    state.high_skill_added = 0.0;
+    let high0 = high_skill(scenario, state);
+    record_aged(
+        scenario,
+        ages,
+        state,
+        aged,
+        high0,
+        false,
+        &mut out[..n_metrics],
+    );
+    for (i, year) in params.years.iter().enumerate() {
+        let y = scenario.start_year + 1 + i as i32;
+        if verify {
+            before.clone_from(&state.stock);
+        }
+        step_aged(scenario, ages, y, year, aged, draw, flows);
+        aged.level_totals(n, &mut state.stock);
+        state.high_skill_added += flows.high_skill_added;
+        if verify {
+            check_step(scenario, before, state, flows).map_err(|e| format!("in {y}, {e}"))?;
+        }
+        record_aged(
+            scenario,
+            ages,
+            state,
+            aged,
+            high0,
+            true,
+            &mut out[(i + 1) * n_metrics..(i + 2) * n_metrics],
+        );
+    }
+    Ok(())
+}
+
+/// Writes the metrics of [`Scenario::metrics`] for one aged state; `stepped` says whether
+/// the state's retirements belong to the year (not in the start year).
+fn record_aged(
+    scenario: &Scenario,
+    ages: &Ages,
+    state: &State,
+    aged: &AgedState,
+    high0: f64,
+    stepped: bool,
+    out: &mut [f64],
+) {
+    let n = scenario.levels.len();
+    let hs = scenario.high_skill_from;
+    record(scenario, state, high0, &mut out[..n + 5]);
+    let (all, high) = if stepped {
+        (aged.retired.iter().sum(), aged.retired[hs..].iter().sum())
+    } else {
+        (0.0, 0.0)
+    };
+    out[n + 5] = all;
+    out[n + 6] = high;
+    out[n + 7] = aged.mean_age(ages, 0..n);
+    out[n + 8] = aged.mean_age(ages, hs..n);
 }
 
 /// Checks one step: every stock finite and non-negative, and each level's flows balance,
@@ -798,7 +922,7 @@ fn record(scenario: &Scenario, state: &State, high0: f64, out: &mut [f64]) {
     out[2] = if total > 0.0 { high / total } else { f64::NAN };
     out[3] = state.high_skill_added;
     out[4] = high - high0;
-    out[5..].copy_from_slice(&state.stock);
+    out[5..5 + state.stock.len()].copy_from_slice(&state.stock);
 }
 
 /// Refuses a job whose result table would not fit in the memory available.

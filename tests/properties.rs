@@ -108,6 +108,7 @@ fn scenarios() -> impl Strategy<Value = Scenario> {
             targets: vec![],
             observations: vec![],
             calibration: None,
+            ages: None,
         }
     })
 }

@@ -14,7 +14,7 @@ use super::{
     central_worst, finite, holds_by_run, median, worst_by_run, AnalysisError, Probability,
 };
 use crate::engine::{self, Job, Simulation};
-use crate::scenario::{Metric, Scenario, Target};
+use crate::scenario::{Scenario, Target};
 use crate::stats::{self, moments, quantile_sorted, ProjectionRow};
 
 /// Normal quantile of a two-sided 95% interval.
@@ -138,7 +138,7 @@ pub struct Comparison {
 
 /// Rebuilds a target for a scenario whose metrics and years it fits.
 fn fit(t: &Target, from: &Scenario, to: &Scenario) -> Option<Target> {
-    let metric = Metric::parse(&t.metric.name(&from.levels), &to.levels)?;
+    let metric = to.metric(&t.metric.name(&from.levels))?;
     let years = to.start_year + 1..=to.end_year;
     (years.contains(&t.year) && years.contains(&t.last_year())).then(|| Target {
         metric,

@@ -249,7 +249,7 @@ struct Series {
 
 impl Series {
     fn value(&self, s: &Scenario, row: &[f64]) -> f64 {
-        let n_metrics = s.levels.len() + 5;
+        let n_metrics = s.metrics().len();
         let at = |y: i32| row[(y - s.start_year) as usize * n_metrics + self.metric];
         match &self.target {
             Some(t) => self
@@ -272,7 +272,7 @@ fn project_with(
 ) -> (Vec<f64>, bool) {
     let s = plan.scenario();
     let overflow = plan.sample(uniforms, params).is_err();
-    let mut out = vec![0.0; (s.horizon() + 1) * (s.levels.len() + 5)];
+    let mut out = vec![0.0; (s.horizon() + 1) * s.metrics().len()];
     // Without verification the projection reports no error; overflowing draws are
     // flagged to the caller instead.
     let _ = engine::project(s, params, &mut Expected, &mut out, false);
@@ -297,7 +297,7 @@ pub fn analyse(
             s.name
         )));
     }
-    let metrics = Metric::all(s.levels.len());
+    let metrics = s.metrics();
     let (metric, year, target) = match explained {
         Explained::Metric { metric, year } => (*metric, *year, None),
         Explained::Target(t) => (t.metric, t.year, Some(t.clone())),

@@ -19,7 +19,7 @@ use talentsim::chart::analysis as chart;
 use talentsim::engine::Job;
 use talentsim::output::text::value;
 use talentsim::output::{OutputError, Staging};
-use talentsim::scenario::{self, Metric, Scenario};
+use talentsim::scenario::{self, Scenario};
 
 /// Largest default number of runs per evaluation for commands that simulate many variants.
 const DEFAULT_MAX_RUNS: u64 = 2_000;
@@ -166,11 +166,8 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<PathBuf, Error> {
     let s = load(&args.scenario, &args.common.set)?;
     let explained = match (&args.metric, args.year) {
         (Some(m), Some(year)) => {
-            let metric = Metric::parse(m, &s.levels).ok_or_else(|| {
-                let names: Vec<String> = Metric::all(s.levels.len())
-                    .iter()
-                    .map(|x| x.name(&s.levels))
-                    .collect();
+            let metric = s.metric(m).ok_or_else(|| {
+                let names: Vec<String> = s.metrics().iter().map(|x| x.name(&s.levels)).collect();
                 Error::Usage(format!(
                     "--metric `{m}` is not a metric of `{}`; expected one of: {}",
                     s.name,

@@ -5,10 +5,13 @@
 //! The same code therefore produces the central path and the process-noise runs. No I/O,
 //! no threads, no global random state.
 
+mod aged;
 mod params;
+pub mod retirement;
 pub mod slots;
 
 pub use crate::scenario::ParamRef;
+pub use aged::{step_aged, AgedState};
 pub use params::{
     central_params, param_index, params_in_order, sample_params, sample_params_with, ParamPlan,
     RunParams, SharedStream, Uniforms, YearParams,
@@ -70,6 +73,10 @@ pub trait Draw {
     fn binomial(&mut self, n: f64, p: f64) -> f64;
     /// Number of arrivals with expected count `lambda`.
     fn poisson(&mut self, lambda: f64) -> f64;
+    /// Tells whether counts are whole people (process noise) rather than expected values.
+    fn whole(&self) -> bool {
+        true
+    }
 }
 
 /// Expected values: the deterministic (central-path) step.
@@ -83,6 +90,10 @@ impl Draw for Expected {
 
     fn poisson(&mut self, lambda: f64) -> f64 {
         lambda
+    }
+
+    fn whole(&self) -> bool {
+        false
     }
 }
 

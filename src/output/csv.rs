@@ -63,7 +63,21 @@ struct CentralLine {
     high_skill_added: Num,
     high_skill_net_change: Num,
     levels: Vec<Num>,
+    age_metrics: Vec<Opt>,
 }
+
+/// A row of `ages.csv`.
+#[derive(Serialize)]
+struct AgeLine<'a> {
+    year: i32,
+    level: &'a str,
+    group: &'a str,
+    age: u32,
+    stock: Num,
+}
+
+/// Header of `ages.csv`.
+pub const AGES_HEADER: [&str; 5] = ["year", "level", "group", "age", "stock"];
 
 /// A row of `targets.csv`.
 #[derive(Serialize)]
@@ -106,6 +120,17 @@ pub(super) fn write_projection(summary: &Summary, path: &Path) -> Result<(), Out
 pub(super) fn write_central(summary: &Summary, path: &Path) -> Result<(), OutputError> {
     let mut header: Vec<String> = CENTRAL_HEADER.map(String::from).to_vec();
     header.extend(summary.levels.iter().cloned());
+    if summary
+        .central
+        .first()
+        .is_some_and(|r| !r.age_metrics.is_empty())
+    {
+        header.extend(
+            crate::scenario::AGE_METRICS
+                .iter()
+                .map(|m| m.name(&summary.levels)),
+        );
+    }
     let rows = summary.central.iter().map(|r| CentralLine {
         year: r.year,
         total: Num(r.total),
@@ -114,8 +139,21 @@ pub(super) fn write_central(summary: &Summary, path: &Path) -> Result<(), Output
         high_skill_added: Num(r.high_skill_added),
         high_skill_net_change: Num(r.high_skill_net_change),
         levels: r.levels.iter().copied().map(Num).collect(),
+        age_metrics: r.age_metrics.iter().copied().map(Opt).collect(),
     });
     write_table(path, &header, rows)
+}
+
+/// Writes `ages.csv`: the central path by level, group and age.
+pub(super) fn write_ages(summary: &Summary, path: &Path) -> Result<(), OutputError> {
+    let rows = summary.ages.iter().map(|r| AgeLine {
+        year: r.year,
+        level: &r.level,
+        group: &r.group,
+        age: r.age,
+        stock: Num(r.stock),
+    });
+    write_table(path, &AGES_HEADER, rows)
 }
 
 /// Writes `targets.csv`.

@@ -14,7 +14,9 @@ pub mod table;
 pub mod text;
 pub mod xlsx;
 
-pub use csv::{CENTRAL_HEADER, PROJECTION_HEADER, TARGETS_HEADER, TARGET_YEARS_HEADER};
+pub use csv::{
+    AGES_HEADER, CENTRAL_HEADER, PROJECTION_HEADER, TARGETS_HEADER, TARGET_YEARS_HEADER,
+};
 pub use figures::{write_figures, REPORT_FILE};
 
 use std::fs;
@@ -63,6 +65,9 @@ pub fn write_tables(summary: &Summary, dir: &Path) -> Result<(), OutputError> {
     csv::write_targets(summary, &dir.join("targets.csv"))?;
     csv::write_target_years(summary, &dir.join("target_years.csv"))?;
     xlsx::write_workbook(summary, dir)?;
+    if !summary.ages.is_empty() {
+        csv::write_ages(summary, &dir.join("ages.csv"))?;
+    }
     let path = dir.join("summary.json");
     let json = serde_json::to_string_pretty(summary).map_err(|e| OutputError {
         path: path.clone(),

@@ -148,6 +148,14 @@ fn sheet_name(metric: &MetricName, lang: Lang) -> String {
         (MetricName::HighSkillShare, Lang::Zh) => "高技能人才占比".to_string(),
         (MetricName::HighSkillAdded, Lang::Zh) => "新增高技能人才".to_string(),
         (MetricName::HighSkillNetChange, Lang::Zh) => "高技能人才净增".to_string(),
+        (MetricName::Retirements, Lang::En) => "Retirements".to_string(),
+        (MetricName::HighSkillRetirements, Lang::En) => "High-skill retirements".to_string(),
+        (MetricName::MeanAge, Lang::En) => "Mean age".to_string(),
+        (MetricName::HighSkillMeanAge, Lang::En) => "High-skill mean age".to_string(),
+        (MetricName::Retirements, Lang::Zh) => "退休人数".to_string(),
+        (MetricName::HighSkillRetirements, Lang::Zh) => "高技能人才退休人数".to_string(),
+        (MetricName::MeanAge, Lang::Zh) => "平均年龄".to_string(),
+        (MetricName::HighSkillMeanAge, Lang::Zh) => "高技能人才平均年龄".to_string(),
         (MetricName::Level(l), Lang::En) => format!("Level {l}"),
         (MetricName::Level(l), Lang::Zh) => format!("等级 {l}"),
     };
@@ -189,6 +197,7 @@ fn workbook(s: &Summary, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     let count = Format::new().set_num_format("#,##0");
     let share = Format::new().set_num_format("0.0%");
     let prob = Format::new().set_num_format("0.000");
+    let years_format = Format::new().set_num_format("0.0");
     let is_share = |m: &MetricName| m.is_share();
 
     // Summary and targets.
@@ -260,7 +269,13 @@ fn workbook(s: &Summary, lang: Lang) -> Result<Vec<u8>, XlsxError> {
             n += 1;
         }
         used.push(name.clone());
-        let format = if is_share(m) { &share } else { &count };
+        let format = if is_share(m) {
+            &share
+        } else if matches!(m, MetricName::MeanAge | MetricName::HighSkillMeanAge) {
+            &years_format
+        } else {
+            &count
+        };
         let sheet = book.add_worksheet();
         sheet.set_name(&name)?;
         header(sheet, 0, &w.stats_header, &bold)?;

@@ -5,6 +5,7 @@
 //! [`ScenarioError`] listing every problem with file, line, column and key. Nothing
 //! downstream re-checks a scenario. This module reads text; it never simulates.
 
+mod ages;
 mod diagnostic;
 mod lever;
 mod observation;
@@ -16,6 +17,8 @@ mod validate;
 use std::path::Path;
 
 pub use crate::dist::{uniform, Bound, Dist, Sampler};
+pub use ages::{Ages, Entrants, Group, Retirement, MAX_AGE};
+
 pub use diagnostic::{Diagnostic, ScenarioError};
 pub use lever::{
     apply_all, find, levers, parse_assignment, Lever, LeverError, LeverKind, ParamRef,
@@ -56,6 +59,8 @@ pub struct Scenario {
     pub observations: Vec<Observation>,
     /// The calibrated posterior the runs draw from, if the scenario has one.
     pub calibration: Option<Calibration>,
+    /// The optional age structure and retirement rule (docs/ages.md).
+    pub ages: Option<Ages>,
 }
 
 /// Whether a move is a level's upgrade or an explicit `[[transition]]`.
@@ -144,11 +149,34 @@ pub enum Metric {
     HighSkillNetChange,
     /// Stock of one level.
     Level(usize),
+    /// People leaving in the year by retirement or by passing the oldest age (`[ages]`).
+    Retirements,
+    /// The same, from the high-skill levels.
+    HighSkillRetirements,
+    /// Mean age at the end of the year; undefined when the total is zero.
+    MeanAge,
+    /// Mean age of the high-skill levels; undefined when they are empty.
+    HighSkillMeanAge,
 }
 
+/// The metrics a scenario has only with `[ages]`, in output order (after the levels).
+pub const AGE_METRICS: [Metric; 4] = [
+    Metric::Retirements,
+    Metric::HighSkillRetirements,
+    Metric::MeanAge,
+    Metric::HighSkillMeanAge,
+];
+
 impl Metric {
-    /// Lists every metric of a scenario with `n_levels` levels, in output order.
+    /// Lists every metric of a scenario with `n_levels` levels and no `[ages]`, in output
+    /// order.
     pub fn all(n_levels: usize) -> Vec<Metric> {
+        Metric::list(n_levels, false)
+    }
+
+    /// Lists every metric of a scenario with `n_levels` levels, with the age metrics
+    /// after the levels when `aged`, in output order.
+    pub fn list(n_levels: usize, aged: bool) -> Vec<Metric> {
         let mut v = vec![
             Metric::Total,
             Metric::HighSkill,
@@ -157,7 +185,15 @@ impl Metric {
             Metric::HighSkillNetChange,
         ];
         v.extend((0..n_levels).map(Metric::Level));
+        if aged {
+            v.extend(AGE_METRICS);
+        }
         v
+    }
+
+    /// Tells whether the metric exists only with `[ages]`.
+    pub fn is_age(&self) -> bool {
+        AGE_METRICS.contains(self)
     }
 
     /// Returns the metric's name as written in scenarios and outputs.
@@ -174,12 +210,16 @@ impl Metric {
             Metric::HighSkillAdded => MetricName::HighSkillAdded,
             Metric::HighSkillNetChange => MetricName::HighSkillNetChange,
             Metric::Level(l) => MetricName::Level(levels[*l].clone()),
+            Metric::Retirements => MetricName::Retirements,
+            Metric::HighSkillRetirements => MetricName::HighSkillRetirements,
+            Metric::MeanAge => MetricName::MeanAge,
+            Metric::HighSkillMeanAge => MetricName::HighSkillMeanAge,
         }
     }
 
-    /// Parses a metric name; `None` when unknown.
+    /// Parses a metric name, the age metrics included; `None` when unknown.
     pub fn parse(name: &str, levels: &[String]) -> Option<Metric> {
-        Metric::all(levels.len())
+        Metric::list(levels.len(), true)
             .into_iter()
             .find(|m| m.name(levels) == name)
     }
@@ -208,6 +248,14 @@ pub enum MetricName {
     HighSkillNetChange,
     /// Stock of the named level.
     Level(String),
+    /// Retirements in the year (`[ages]`).
+    Retirements,
+    /// Retirements from the high-skill levels in the year (`[ages]`).
+    HighSkillRetirements,
+    /// Mean age (`[ages]`).
+    MeanAge,
+    /// Mean age of the high-skill levels (`[ages]`).
+    HighSkillMeanAge,
 }
 
 impl MetricName {
@@ -234,6 +282,10 @@ impl std::fmt::Display for MetricName {
             MetricName::HighSkillAdded => f.write_str("high_skill_added"),
             MetricName::HighSkillNetChange => f.write_str("high_skill_net_change"),
             MetricName::Level(name) => write!(f, "level.{name}"),
+            MetricName::Retirements => f.write_str("retirements"),
+            MetricName::HighSkillRetirements => f.write_str("high_skill_retirements"),
+            MetricName::MeanAge => f.write_str("mean_age"),
+            MetricName::HighSkillMeanAge => f.write_str("high_skill_mean_age"),
         }
     }
 }
@@ -248,6 +300,10 @@ impl std::str::FromStr for MetricName {
             "high_skill_share" => MetricName::HighSkillShare,
             "high_skill_added" => MetricName::HighSkillAdded,
             "high_skill_net_change" => MetricName::HighSkillNetChange,
+            "retirements" => MetricName::Retirements,
+            "high_skill_retirements" => MetricName::HighSkillRetirements,
+            "mean_age" => MetricName::MeanAge,
+            "high_skill_mean_age" => MetricName::HighSkillMeanAge,
             _ => match s.strip_prefix("level.") {
                 Some(level) if !level.is_empty() => MetricName::Level(level.to_string()),
                 _ => return Err(format!("unknown metric {s:?}")),
@@ -279,6 +335,10 @@ impl PartialEq<str> for MetricName {
             MetricName::HighSkillShare => other == "high_skill_share",
             MetricName::HighSkillAdded => other == "high_skill_added",
             MetricName::HighSkillNetChange => other == "high_skill_net_change",
+            MetricName::Retirements => other == "retirements",
+            MetricName::HighSkillRetirements => other == "high_skill_retirements",
+            MetricName::MeanAge => other == "mean_age",
+            MetricName::HighSkillMeanAge => other == "high_skill_mean_age",
         }
     }
 }
@@ -302,7 +362,7 @@ mod metric_name_tests {
     #[test]
     fn a_metric_name_round_trips_through_its_text_and_compares_with_it() {
         let levels = vec!["junior".to_string(), "senior".to_string()];
-        for m in Metric::all(levels.len()) {
+        for m in Metric::list(levels.len(), true) {
             let named = m.named(&levels);
             let text = named.to_string();
             assert_eq!(text, m.name(&levels));
@@ -388,6 +448,18 @@ impl Scenario {
     /// Returns the projected years, `start_year + 1 ..= end_year`.
     pub fn projected_years(&self) -> std::ops::RangeInclusive<i32> {
         self.start_year + 1..=self.end_year
+    }
+
+    /// Returns the scenario's metrics in output order: [`Metric::list`], with the age
+    /// metrics when the scenario has `[ages]`.
+    pub fn metrics(&self) -> Vec<Metric> {
+        Metric::list(self.levels.len(), self.ages.is_some())
+    }
+
+    /// Parses the name of one of the scenario's metrics (an age metric only with
+    /// `[ages]`); `None` otherwise.
+    pub fn metric(&self, name: &str) -> Option<Metric> {
+        Metric::parse(name, &self.levels).filter(|m| self.ages.is_some() || !m.is_age())
     }
 
     /// Returns the number of projected years.

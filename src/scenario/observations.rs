@@ -560,6 +560,7 @@ pub fn read_observations(
     let mut checker = Checker {
         pos: Positions::new(text),
         diags: Vec::new(),
+        aged: scenario.ages.is_some(),
     };
     let observations = checker.observation_rows(text, scenario);
     match observations {

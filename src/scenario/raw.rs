@@ -37,6 +37,31 @@ pub(crate) struct RawScenario {
     #[serde(default)]
     pub observation: Vec<Spanned<RawObservation>>,
     pub calibration: Option<Spanned<RawCalibration>>,
+    pub ages: Option<Spanned<RawAges>>,
+}
+
+/// A table of shares keyed by user words (age bands, groups).
+pub(crate) type RawShares = Spanned<BTreeMap<Key, Spanned<f64>>>;
+
+/// The `[ages]` table (docs/ages.md).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAges {
+    pub min: Option<Spanned<i64>>,
+    pub max: Option<Spanned<i64>>,
+    /// A rule's name or a table of fixed ages: any TOML value, checked in `ages.rs`.
+    pub retirement: Option<Spanned<toml::Value>>,
+    pub groups: Option<RawShares>,
+    pub initial: Option<RawShares>,
+    pub by_level: Option<Spanned<BTreeMap<Key, Spanned<RawAgesOverride>>>>,
+}
+
+/// One `[ages.by_level.<level>]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAgesOverride {
+    pub groups: Option<RawShares>,
+    pub initial: Option<RawShares>,
 }
 
 /// One `[[transition]]` table.
@@ -59,6 +84,8 @@ pub(crate) struct RawInflow {
     pub last_year: Option<Spanned<i64>>,
     pub growth: Option<Spanned<f64>>,
     pub from: Option<Spanned<String>>,
+    pub age: Option<RawShares>,
+    pub groups: Option<RawShares>,
 }
 
 /// The `[monte_carlo]` table.

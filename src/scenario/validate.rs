@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use toml::Spanned;
 
+use super::ages::{AGES_KEYS, OVERRIDE_KEYS};
 use super::diagnostic::{
     key_path_at, one_of, suggest, with_suggestion, Diagnostic, Positions, ScenarioError,
 };
@@ -140,6 +141,7 @@ pub(crate) fn parse(
     let mut checker = Checker {
         pos: Positions::new(text),
         diags: Vec::new(),
+        aged: raw.ages.is_some(),
     };
     let scenario = checker.scenario(raw, file, default_name);
     match scenario {
@@ -168,6 +170,8 @@ pub(crate) fn too_large(bytes: u64) -> String {
 pub(super) struct Checker<'a> {
     pub(super) pos: Positions<'a>,
     pub(super) diags: Vec<Diagnostic>,
+    /// Whether the scenario has `[ages]` (its age metrics may then be named).
+    pub(super) aged: bool,
 }
 
 /// Years of the projection, once known to be valid.
@@ -271,6 +275,9 @@ impl Checker<'_> {
             .as_ref()
             .and_then(|levels| self.observations(&raw.observation, levels, horizon));
         let calibration = self.calibration(raw.calibration.as_ref(), file);
+        let ages = levels
+            .as_ref()
+            .and_then(|levels| self.ages(raw.ages.as_ref(), &raw.inflow, levels));
 
         let (Some(name), Some(horizon), Some(levels), Some(high_skill_from), Some(initial)) =
             (name, horizon, levels, high_skill_from, initial)
@@ -286,6 +293,7 @@ impl Checker<'_> {
             Some(targets),
             Some(observations),
             Some(calibration),
+            Some(ages),
         ) = (
             attrition,
             upgrade,
@@ -295,6 +303,7 @@ impl Checker<'_> {
             targets,
             observations,
             calibration,
+            ages,
         )
         else {
             return None;
@@ -334,6 +343,7 @@ impl Checker<'_> {
             targets,
             observations,
             calibration,
+            ages,
         })
     }
 
@@ -429,7 +439,12 @@ impl Checker<'_> {
         ok.then(|| raw.get_ref().iter().map(|l| l.get_ref().clone()).collect())
     }
 
-    fn level_ref(&mut self, name: &Spanned<String>, levels: &[String], key: &str) -> Option<usize> {
+    pub(super) fn level_ref(
+        &mut self,
+        name: &Spanned<String>,
+        levels: &[String],
+        key: &str,
+    ) -> Option<usize> {
         let s = name.get_ref();
         if let Some(i) = levels.iter().position(|l| l == s) {
             return Some(i);
@@ -1123,8 +1138,18 @@ impl Checker<'_> {
         levels: &[String],
     ) -> Option<Metric> {
         let found = Metric::parse(name, levels);
+        if found.is_some_and(|m| m.is_age() && !self.aged) {
+            self.err(
+                at,
+                key,
+                format!(
+                    "the metric `{name}` needs an [ages] table; add one, or name another metric"
+                ),
+            );
+            return None;
+        }
         if found.is_none() {
-            let names: Vec<String> = Metric::all(levels.len())
+            let names: Vec<String> = Metric::list(levels.len(), self.aged)
                 .iter()
                 .map(|x| x.name(levels))
                 .collect();
@@ -1724,6 +1749,7 @@ const TOP_KEYS: &[&str] = &[
     "target",
     "observation",
     "calibration",
+    "ages",
 ];
 const TRANSITION_KEYS: &[&str] = &["from", "to", "rate"];
 const INFLOW_KEYS: &[&str] = &[
@@ -1734,6 +1760,8 @@ const INFLOW_KEYS: &[&str] = &[
     "last_year",
     "growth",
     "from",
+    "age",
+    "groups",
 ];
 const MONTE_CARLO_KEYS: &[&str] = &["runs", "seed", "process_noise"];
 const TARGET_KEYS: &[&str] = &["name", "metric", "year", "at_least", "at_most", "through"];
@@ -1821,6 +1849,19 @@ fn unknown_keys(doc: &toml_edit::Document<&str>, pos: &Positions) -> Vec<Diagnos
                         CALIBRATION_KEYS
                     };
                     fields(t, k, known, pos, &mut out);
+                }
+            }
+            "ages" => {
+                if let Some(t) = item.as_table_like() {
+                    fields(t, k, AGES_KEYS, pos, &mut out);
+                    if let Some(by) = t.get("by_level").and_then(Item::as_table_like) {
+                        for (level, v) in by.iter() {
+                            if let Some(o) = v.as_table_like() {
+                                let path = format!("ages.by_level.{level}");
+                                fields(o, &path, OVERRIDE_KEYS, pos, &mut out);
+                            }
+                        }
+                    }
                 }
             }
             "transition" | "inflow" | "target" | "observation" => {

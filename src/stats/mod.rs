@@ -82,6 +82,26 @@ pub struct Summary {
     /// How the results were produced (scenario hash, command line), for `--replay`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit: Option<crate::audit::Audit>,
+    /// The central path by level, group and age (`ages.csv`), for a scenario with
+    /// `[ages]`. Not in `summary.json`: it is as large as the projection.
+    #[serde(skip)]
+    pub ages: Vec<AgeRow>,
+}
+
+/// The central path's stock of one (level, group, age) cell in one year (a row of
+/// `ages.csv`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgeRow {
+    /// Year.
+    pub year: i32,
+    /// Level name.
+    pub level: String,
+    /// Group name (`male`, `female_worker`, `female_staff`).
+    pub group: String,
+    /// Age in completed years at the end of the year.
+    pub age: u32,
+    /// People (expected value).
+    pub stock: f64,
 }
 
 /// One observation of the scenario, as charts and reports show it.
@@ -148,6 +168,10 @@ pub struct CentralRow {
     pub high_skill_net_change: f64,
     /// Stock by level, in level order.
     pub levels: Vec<f64>,
+    /// With `[ages]`: retirements, high-skill retirements, mean age and high-skill mean
+    /// age (`None` when undefined); empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub age_metrics: Vec<Option<f64>>,
 }
 
 /// One target's verdict (a row of `targets.csv`).
@@ -235,6 +259,9 @@ pub fn summarize(scenario: &Scenario, sim: &Simulation, seed: u64, process_noise
                 high_skill_added: c(3),
                 high_skill_net_change: c(4),
                 levels: (0..scenario.levels.len()).map(|l| c(5 + l)).collect(),
+                age_metrics: (5 + scenario.levels.len()..sim.metrics.len())
+                    .map(|m| finite(c(m)))
+                    .collect(),
             }
         })
         .collect();
@@ -288,7 +315,34 @@ pub fn summarize(scenario: &Scenario, sim: &Simulation, seed: u64, process_noise
             })
             .collect(),
         audit: None,
+        ages: age_rows(scenario, sim),
     }
+}
+
+/// Returns the rows of `ages.csv` from the central path's cells.
+fn age_rows(scenario: &Scenario, sim: &Simulation) -> Vec<AgeRow> {
+    let Some(ages) = &scenario.ages else {
+        return Vec::new();
+    };
+    let span = ages.span();
+    let per_year = scenario.levels.len() * crate::scenario::Group::ALL.len() * span;
+    let mut rows = Vec::with_capacity(sim.central_ages.len());
+    for (y, cells) in sim.central_ages.chunks_exact(per_year.max(1)).enumerate() {
+        for (l, level) in scenario.levels.iter().enumerate() {
+            for (g, group) in crate::scenario::Group::ALL.iter().enumerate() {
+                for a in 0..span {
+                    rows.push(AgeRow {
+                        year: sim.years[y],
+                        level: level.clone(),
+                        group: group.name().to_string(),
+                        age: ages.min + a as u32,
+                        stock: cells[(l * 3 + g) * span + a],
+                    });
+                }
+            }
+        }
+    }
+    rows
 }
 
 /// Computes a target's verdict, its by-year probabilities and its distribution.
